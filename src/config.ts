@@ -1,0 +1,41 @@
+import path from 'node:path'
+import { type Static, Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Int = (opts: { default: number; minimum: number; maximum?: number }) => Type.Integer(opts)
+
+// Every setting the service reads, with defaults that run on a developer machine.
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgresql://postgres@127.0.0.1:5432/product_image_pipeline' }),
+  DATABASE_POOL_SIZE: Int({ default: 10, minimum: 1, maximum: 100 }),
+  AMQP_URL: Type.String({ pattern: '^amqps?://', default: 'amqp://guest:guest@127.0.0.1:5672' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Int({ default: 3000, minimum: 0, maximum: 65535 }),
+  IMAGES_DIR: Type.String({ minLength: 1, default: './data/images' }),
+  IMAGE_FORMAT: Type.Union([Type.Literal('webp'), Type.Literal('jpeg'), Type.Literal('avif')], { default: 'webp' }),
+  IMAGE_QUALITY: Int({ default: 80, minimum: 1, maximum: 100 }),
+  IMAGE_MAX_SIDE: Int({ default: 2048, minimum: 16, maximum: 16384 }),
+  IMAGE_CONCURRENCY: Int({ default: 4, minimum: 1, maximum: 64 }),
+  DOWNLOAD_MAX_BYTES: Int({ default: 20 * 1024 * 1024, minimum: 1024 }),
+  DOWNLOAD_TIMEOUT_MS: Int({ default: 30_000, minimum: 100 }),
+  SHUTDOWN_TIMEOUT_MS: Int({ default: 30_000, minimum: 100 }),
+})
+export type Config = Static<typeof EnvSchema>
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once at start; fails fast naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.properties)
+      .filter((key) => source[key] !== undefined && source[key] !== '')
+      .map((key) => [key, source[key]]),
+  )
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, known))
+  const problems = [...Value.Errors(EnvSchema, env)].map((e) => `${e.path.slice(1)}: ${e.message} (got ${JSON.stringify(e.value)})`)
+  if (problems.length > 0) throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`)
+  const config = env as Config
+  return { ...config, IMAGES_DIR: path.resolve(config.IMAGES_DIR) }
+}

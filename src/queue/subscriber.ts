@@ -1,0 +1,66 @@
+import { Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import type { Message } from 'amqplib'
+import type { BrokerAsPromised, Recovery, SubscriberSessionAsPromised } from 'rascal'
+import type { Logger } from 'pino'
+import { SUBSCRIPTION } from './broker.ts'
+
+const ProductMessage = Type.Object({ product_id: Type.Integer({ minimum: 1 }) })
+
+/** The product id a message carries, or undefined for anything else. */
+export function productIdOf(content: unknown): number | undefined {
+  return Value.Check(ProductMessage, content) ? content.product_id : undefined
+}
+
+/** True when the declared retry attempts are used up: this delivery is the last one. */
+export function isLastAttempt(message: Pick<Message, 'properties'>, recovery: Recovery[]): boolean {
+  const rascal = message.properties.headers?.rascal as { originalQueue?: string; recovery?: Record<string, { forwarded?: number }> } | undefined
+  const forwarded = rascal?.recovery?.[rascal.originalQueue ?? '']?.forwarded ?? 0
+  const attempts = recovery[0]?.attempts ?? 0
+  return forwarded >= attempts
+}
+
+export type ProductHandler = (productId: number, lastAttempt: boolean) => Promise<unknown>
+
+/** Errors that no retry can fix: straight to the dead-letter queue. */
+export type IsPoison = (error: unknown) => boolean
+
+/**
+ * Acks only after the handler has finished (and so committed); failures follow the recovery
+ * chain declared in rascal.config.json; poison goes straight to its last, dead-letter, step.
+ */
+export async function subscribeToProducts(
+  broker: BrokerAsPromised,
+  recovery: Recovery[],
+  handle: ProductHandler,
+  isPoison: IsPoison,
+  log: Logger,
+): Promise<SubscriberSessionAsPromised> {
+  const deadLetter = recovery.at(-1)!
+  const subscription = await broker.subscribe(SUBSCRIPTION)
+  subscription.on('message', (message: Message, content: unknown, ackOrNack) => {
+    const productId = productIdOf(content)
+    if (productId === undefined) {
+      log.error({ content }, 'message without a valid product_id: dead-lettered')
+      return ackOrNack(new Error('message without a valid product_id'), deadLetter)
+    }
+    handle(productId, isLastAttempt(message, recovery)).then(
+      () => ackOrNack(),
+      (err: Error) => {
+        const poison = isPoison(err)
+        log.error({ err, product_id: productId }, poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry')
+        ackOrNack(err, poison ? deadLetter : recovery)
+      },
+    )
+  })
+  subscription.on('invalid_content', (err: Error, _message: Message, ackOrNack) => {
+    log.error({ err }, 'unparsable message: dead-lettered')
+    ackOrNack(err, deadLetter)
+  })
+  subscription.on('redeliveries_exceeded', (err: Error, _message: Message, ackOrNack) => {
+    log.error({ err }, 'message keeps crashing its consumer: dead-lettered')
+    ackOrNack(err, deadLetter)
+  })
+  subscription.on('error', (err: Error) => log.error({ err }, 'subscription error'))
+  return subscription
+}

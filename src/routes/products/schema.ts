@@ -1,0 +1,45 @@
+import { type Static, Type } from '@sinclair/typebox'
+
+export const CreateProductBody = Type.Object(
+  {
+    user_id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    product_name: Type.String({ minLength: 1, maxLength: 200 }),
+    product_description: Type.String({ maxLength: 5000 }),
+    product_images: Type.Array(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }), { minItems: 1, maxItems: 10 }),
+    product_price: Type.Number({ minimum: 0, maximum: 9999999999.99 }),
+  },
+  { additionalProperties: false },
+)
+export type CreateProductBody = Static<typeof CreateProductBody>
+
+export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) })
+
+export const ImageFailure = Type.Object({
+  index: Type.Integer(),
+  url: Type.String(),
+  code: Type.String({ description: 'machine-readable reason, e.g. http_404, not_an_image, unavailable' }),
+  message: Type.String(),
+})
+
+export const ProductStatus = Type.Union(['pending', 'processing', 'done', 'failed'].map((s) => Type.Literal(s)))
+
+export const Product = Type.Object({
+  product_id: Type.Integer(),
+  user_id: Type.Integer(),
+  product_name: Type.String(),
+  product_description: Type.String(),
+  product_images: Type.Array(Type.String()),
+  product_price: Type.Number(),
+  compressed_product_images: Type.Array(Type.String(), { description: 'local paths, in the order of product_images' }),
+  status: ProductStatus,
+  image_errors: Type.Array(ImageFailure),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+})
+export type Product = Static<typeof Product>
+
+export const ErrorReply = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+})

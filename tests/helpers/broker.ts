@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto'
+import type { Message } from 'amqplib'
+import type { BrokerAsPromised, BrokerConfig } from 'rascal'
+import { inject } from 'vitest'
+import type { Logger } from 'pino'
+import { brokerConfig, createBroker } from '../../src/queue/broker.ts'
+
+export interface TestBroker {
+  broker: BrokerAsPromised
+  config: BrokerConfig
+  /** Messages that reached the dead-letter queue, with their headers. */
+  deadLetters: Message[]
+  /** Deletes this test's queues and exchanges. */
+  close(): Promise<void>
+}
+
+/** The production topology under a namespace of its own, plus a consumer on the dead-letter queue. */
+export async function createTestBroker(log: Logger, tune: (config: BrokerConfig) => void = () => {}): Promise<TestBroker> {
+  const config = brokerConfig({ amqpUrl: inject('amqpUrl'), namespace: `test-${randomUUID()}` })
+  config.vhosts!['/']!.subscriptions!.dead_letters = { queue: 'products.dead' }
+  tune(config)
+  const broker = await createBroker(config, log)
+  const deadLetters: Message[] = []
+  const dead = await broker.subscribe('dead_letters')
+  dead.on('message', (message: Message, _content: unknown, ackOrNack: () => void) => {
+    deadLetters.push(message)
+    ackOrNack()
+  })
+  return {
+    broker,
+    config,
+    deadLetters,
+    async close() {
+      await broker.unsubscribeAll()
+      await broker.nuke()
+    },
+  }
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { inject } from 'vitest'
+import { createDb, type Db } from '../../src/db/client.ts'
+import { applyMigrations, ensureDatabase, readMigrations } from '../../src/db/migrate.ts'
+
+export interface TestDatabase {
+  url: string
+  db: Db
+  drop(): Promise<void>
+}
+
+/** A URL for a database of its own on the test server, so test files can run in parallel. */
+export function uniqueDatabaseUrl(prefix = 'pip_test'): string {
+  const url = new URL(inject('databaseUrl'))
+  url.pathname = `/${prefix}_${randomBytes(6).toString('hex')}`
+  return url.toString()
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl)
+  const name = url.pathname.slice(1)
+  url.pathname = '/postgres'
+  const admin = new pg.Client({ connectionString: url.toString() })
+  await admin.connect()
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+  } finally {
+    await admin.end()
+  }
+}
+
+/** A fresh, migrated database and a Prisma client on it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const url = uniqueDatabaseUrl()
+  await ensureDatabase(url)
+  await applyMigrations(url, await readMigrations())
+  const db = createDb(url, 5)
+  return {
+    url,
+    db,
+    async drop() {
+      await db.$disconnect()
+      await dropDatabase(url)
+    },
+  }
+}
+
+export async function createUser(db: Db): Promise<number> {
+  const user = await db.user.create({ data: { name: 'Test User', mobile: '+10000000000', latitude: 1.5, longitude: 2.5 } })
+  return user.id
+}

@@ -1,0 +1,156 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
+import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
+import { startWorker, type Worker } from '../../src/worker.ts'
+import { createTestBroker, type TestBroker } from '../helpers/broker.ts'
+import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
+import { serve, startImageServer, type ImageServer } from '../helpers/image-server.ts'
+import { photoJpeg } from '../helpers/images.ts'
+import { recordLogs, type LogRecorder } from '../helpers/logs.ts'
+
+describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files', () => {
+  let database: TestDatabase
+  let broker: TestBroker
+  let images: ImageServer
+  let logs: LogRecorder
+  let relay: OutboxRelay
+  let worker: Worker
+  let app: Awaited<ReturnType<typeof buildApp>>
+  let imagesDir: string
+  let userId: number
+  const sources: Buffer[] = []
+  let flakyCalls = 0
+
+  beforeAll(async () => {
+    logs = recordLogs()
+    database = await createTestDatabase()
+    userId = await createUser(database.db)
+    imagesDir = await mkdtemp(path.join(tmpdir(), 'pipeline-images-'))
+    sources.push(await photoJpeg(1920, 1080), await photoJpeg(1200, 800), await photoJpeg(800, 1200))
+    images = await startImageServer({
+      '/photo-0.jpg': serve(sources[0]!),
+      '/photo-1.jpg': serve(sources[1]!),
+      '/photo-2.jpg': serve(sources[2]!),
+      '/page.jpg': serve('<html><body>not an image</body></html>', 'image/jpeg'),
+      // Fails twice with a server error, then serves the photo: a passing outage.
+      '/flaky.jpg': (request, response) => (++flakyCalls <= 2 ? serve('busy', 'text/plain', 503) : serve(sources[1]!))(request, response),
+    })
+    // A short broker-side retry wait keeps the retry test quick; the mechanism is the production one.
+    broker = await createTestBroker(logs.log, (config) => {
+      config.vhosts!['/']!.queues!['products.retry.wait']!.options!.arguments!['x-message-ttl'] = 300
+    })
+    const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, LOG_LEVEL: 'info' })
+    relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
+    app = await buildApp({ db: database.db, onProductCreated: relay.wake })
+    worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+    await relay?.stop()
+    await worker?.stop()
+    await broker?.close()
+    await images?.close()
+    await database?.drop()
+    if (imagesDir) await rm(imagesDir, { recursive: true, force: true })
+  })
+
+  const postProduct = async (paths: string[]) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/products',
+      payload: { user_id: userId, product_name: 'Chair', product_description: 'Oak', product_images: paths.map(images.url), product_price: 120 },
+    })
+    expect(response.statusCode).toBe(201)
+    return response.json().product_id as number
+  }
+  const processed = (productId: number, outcome?: string) =>
+    logs.waitFor((line) => line.msg === 'product processed' && line.product_id === productId && (!outcome || line.outcome === outcome))
+  const getProduct = async (productId: number) => (await app.inject({ method: 'GET', url: `/products/${productId}` })).json()
+  const filesOf = async (productId: number) => (await readdir(path.join(imagesDir, String(productId)))).sort()
+
+  it('compresses every image and stores the paths in source order', async () => {
+    const productId = await postProduct(['/photo-0.jpg', '/photo-1.jpg', '/photo-2.jpg'])
+    await processed(productId)
+
+    const product = await getProduct(productId)
+    expect(product.status).toBe('done')
+    expect(product.image_errors).toEqual([])
+    expect(product.compressed_product_images).toEqual([0, 1, 2].map((i) => path.join(imagesDir, String(productId), `${i}.webp`)))
+    for (const [index, file] of product.compressed_product_images.entries()) {
+      const meta = await sharp(file).metadata()
+      const source = await sharp(sources[index]!).metadata()
+      expect(meta.format).toBe('webp')
+      // Same picture: same orientation and aspect ratio as its source.
+      expect(meta.width! / meta.height!).toBeCloseTo(source.width! / source.height!, 2)
+      expect((await stat(file)).size).toBeLessThan(sources[index]!.length)
+    }
+    const row = await database.db.product.findUniqueOrThrow({ where: { product_id: productId } })
+    expect(row.queued_at).not.toBeNull()
+  })
+
+  it('records a 404 and a non-image per URL, and still stores the good image', async () => {
+    const productId = await postProduct(['/missing.jpg', '/photo-1.jpg', '/page.jpg'])
+    await processed(productId)
+
+    const product = await getProduct(productId)
+    expect(product.status).toBe('failed')
+    expect(product.compressed_product_images).toEqual([path.join(imagesDir, String(productId), '1.webp')])
+    expect(product.image_errors).toEqual([
+      expect.objectContaining({ index: 0, url: images.url('/missing.jpg'), code: 'http_404' }),
+      expect.objectContaining({ index: 2, url: images.url('/page.jpg'), code: 'not_an_image' }),
+    ])
+    // Permanent failures are not retried.
+    expect(images.hits.get('/missing.jpg')).toBe(1)
+  })
+
+  it('retries a passing server error through the broker until the image comes through', async () => {
+    const productId = await postProduct(['/flaky.jpg'])
+    await processed(productId, 'done')
+    expect(flakyCalls).toBe(3)
+    expect((await getProduct(productId)).compressed_product_images).toHaveLength(1)
+  })
+
+  it('acks a redelivered message for a finished product without doing the work again', async () => {
+    const productId = await postProduct(['/photo-0.jpg', '/photo-2.jpg'])
+    await processed(productId, 'done')
+    const before = await getProduct(productId)
+    const downloads = images.hits.get('/photo-2.jpg')
+
+    await publishProductCreated(broker.broker, productId)
+    await processed(productId, 'already_done')
+
+    expect(images.hits.get('/photo-2.jpg')).toBe(downloads)
+    expect(await getProduct(productId)).toEqual(before)
+  })
+
+  it('a duplicate message for an unfinished product overwrites its files instead of adding more', async () => {
+    const productId = await postProduct(['/photo-1.jpg', '/photo-2.jpg'])
+    await processed(productId, 'done')
+    const before = await getProduct(productId)
+    // As if the relay had published twice and the first delivery died before finishing.
+    await database.db.product.update({ where: { product_id: productId }, data: { status: 'processing' } })
+    logs.lines.length = 0
+
+    await publishProductCreated(broker.broker, productId)
+    await processed(productId, 'done')
+
+    const after = await getProduct(productId)
+    expect(after.compressed_product_images).toEqual(before.compressed_product_images)
+    expect(await filesOf(productId)).toEqual(['0.webp', '1.webp'])
+  })
+
+  it('dead-letters a message for an unknown product with the reason in its headers', async () => {
+    await publishProductCreated(broker.broker, 99_999_999)
+    await logs.waitFor((line) => line.msg === 'product cannot be processed: dead-lettered' && line.product_id === 99_999_999)
+    await expect.poll(() => broker.deadLetters.length).toBe(1)
+    const headers = broker.deadLetters[0]!.properties.headers as { rascal: { error: { message: string } } }
+    expect(headers.rascal.error.message).toBe('product 99999999 does not exist')
+  })
+})

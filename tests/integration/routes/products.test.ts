@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../../src/app.ts'
+import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+
+describe('products routes', () => {
+  let database: TestDatabase
+  let app: Awaited<ReturnType<typeof buildApp>>
+  let userId: number
+  const created: number[] = []
+
+  const validBody = () => ({
+    user_id: userId,
+    product_name: 'Desk lamp',
+    product_description: 'Brass, 40 cm',
+    product_images: ['https://images.example/lamp-1.jpg', 'http://images.example/lamp-2.png'],
+    product_price: 49.95,
+  })
+  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/products', payload: payload as object })
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    userId = await createUser(database.db)
+    app = await buildApp({ db: database.db, onProductCreated: (id) => created.push(id) })
+  })
+  afterAll(async () => {
+    await app?.close()
+    await database?.drop()
+  })
+
+  describe('POST /products', () => {
+    it('stores the product and answers 201 with it', async () => {
+      const response = await post(validBody())
+      expect(response.statusCode).toBe(201)
+      const product = response.json()
+      expect(product).toMatchObject({ ...validBody(), status: 'pending', compressed_product_images: [], image_errors: [] })
+      expect(product.product_id).toBeGreaterThan(0)
+      expect(Date.parse(product.created_at)).not.toBeNaN()
+      const row = await database.db.product.findUniqueOrThrow({ where: { product_id: product.product_id } })
+      expect(row.product_price.toNumber()).toBe(49.95)
+      expect(row.queued_at).toBeNull()
+      expect(created).toContain(product.product_id)
+    })
+
+    it('answers 422 naming an unknown user, and stores nothing', async () => {
+      const before = await database.db.product.count()
+      const response = await post({ ...validBody(), user_id: 999999 })
+      expect(response.statusCode).toBe(422)
+      expect(response.json().message).toBe('user_id 999999 does not exist')
+      expect(await database.db.product.count()).toBe(before)
+    })
+
+    it.each([
+      ['a missing field', (b: Record<string, unknown>) => delete b.product_name, /product_name/],
+      ['a price that is not a number', (b: Record<string, unknown>) => (b.product_price = 'cheap'), /product_price/],
+      ['a negative price', (b: Record<string, unknown>) => (b.product_price = -1), /product_price/],
+      ['no images', (b: Record<string, unknown>) => (b.product_images = []), /product_images/],
+      ['an image that is not a URL', (b: Record<string, unknown>) => (b.product_images = ['not a url']), /product_images/],
+      ['an image URL that is not http', (b: Record<string, unknown>) => (b.product_images = ['ftp://x/y.jpg']), /product_images/],
+      ['a user id that is not an integer', (b: Record<string, unknown>) => (b.user_id = 1.5), /user_id/],
+    ])('answers 400 for %s, naming the field', async (_case, mutate, field) => {
+      const body = validBody() as Record<string, unknown>
+      mutate(body)
+      const response = await post(body)
+      expect(response.statusCode).toBe(400)
+      expect(response.json().message).toMatch(field)
+    })
+
+    it('answers 400 for a body that is not JSON', async () => {
+      const response = await app.inject({ method: 'POST', url: '/products', headers: { 'content-type': 'application/json' }, payload: '{"user_id":' })
+      expect(response.statusCode).toBe(400)
+    })
+
+    it('answers 413 for an oversized body', async () => {
+      const response = await post({ ...validBody(), product_description: 'x'.repeat(100_000) })
+      expect(response.statusCode).toBe(413)
+    })
+  })
+
+  describe('GET /products/:id', () => {
+    it('returns every column of the product with its status', async () => {
+      const { product_id } = (await post(validBody())).json()
+      const response = await app.inject({ method: 'GET', url: `/products/${product_id}` })
+      expect(response.statusCode).toBe(200)
+      expect(Object.keys(response.json()).sort()).toEqual(
+        [
+          'product_id', 'user_id', 'product_name', 'product_description', 'product_images', 'product_price',
+          'compressed_product_images', 'status', 'image_errors', 'created_at', 'updated_at',
+        ].sort(),
+      )
+    })
+
+    it('answers 404 for an unknown product', async () => {
+      const response = await app.inject({ method: 'GET', url: '/products/987654' })
+      expect(response.statusCode).toBe(404)
+      expect(response.json().message).toBe('product 987654 does not exist')
+    })
+
+    it('answers 400 for an id that is not a number', async () => {
+      expect((await app.inject({ method: 'GET', url: '/products/abc' })).statusCode).toBe(400)
+    })
+  })
+})

@@ -1,0 +1,34 @@
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../src/config.ts'
+
+describe('loadConfig', () => {
+  it('runs on a developer machine with no variables set', () => {
+    const config = loadConfig({})
+    expect(config.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/product_image_pipeline')
+    expect(config.AMQP_URL).toBe('amqp://guest:guest@127.0.0.1:5672')
+    expect(config.PORT).toBe(3000)
+    expect(config.IMAGES_DIR).toBe(path.resolve('data/images'))
+  })
+
+  it('converts numbers and resolves the images directory', () => {
+    const config = loadConfig({ PORT: '8080', IMAGE_QUALITY: '70', IMAGES_DIR: '/srv/images', IMAGE_FORMAT: 'avif' })
+    expect(config).toMatchObject({ PORT: 8080, IMAGE_QUALITY: 70, IMAGES_DIR: '/srv/images', IMAGE_FORMAT: 'avif' })
+  })
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(3000)
+  })
+
+  it('names every bad variable', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', IMAGE_FORMAT: 'gif', DATABASE_URL: 'mysql://x' })
+    expect(attempt).toThrow(ConfigError)
+    expect(attempt).toThrow(/PORT[\s\S]*IMAGE_FORMAT|IMAGE_FORMAT[\s\S]*PORT/)
+    expect(attempt).toThrow(/DATABASE_URL/)
+  })
+
+  it('refuses out-of-range numbers', () => {
+    expect(() => loadConfig({ IMAGE_QUALITY: '0' })).toThrow(/IMAGE_QUALITY/)
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
+  })
+})

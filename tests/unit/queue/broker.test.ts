@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { brokerConfig, PUBLICATION, recoveryOf, SUBSCRIPTION } from '../../../src/queue/broker.ts'
+
+describe('brokerConfig', () => {
+  const config = brokerConfig({ amqpUrl: 'amqp://u:p@rabbit:5672', namespace: 'test-1', prefetch: 7 })
+  const vhost = config.vhosts!['/']!
+
+  it('connects to the given URL within the namespace', () => {
+    expect(vhost.connection).toEqual({ url: 'amqp://u:p@rabbit:5672' })
+    expect(vhost.namespace).toBe('test-1')
+    expect(vhost.subscriptions![SUBSCRIPTION]!.prefetch).toBe(7)
+  })
+
+  it('declares durable queues and persistent, confirmed publications', () => {
+    for (const queue of Object.values(vhost.queues!)) expect(queue.options?.durable).toBe(true)
+    expect(vhost.publications![PUBLICATION]).toMatchObject({ confirm: true, options: { persistent: true } })
+  })
+
+  it('retries through a broker-side wait queue that leads back to the work queue', () => {
+    const wait = vhost.queues!['products.retry.wait']!.options!.arguments!
+    expect(wait['x-message-ttl']).toBeGreaterThan(0)
+    expect(wait['x-dead-letter-exchange']).toBe('products')
+  })
+
+  it('ends the recovery chain in the dead-letter publication', () => {
+    const recovery = recoveryOf(config)
+    expect(recovery[0]).toMatchObject({ strategy: 'forward', publication: 'product_retry' })
+    expect(recovery[0]!.attempts).toBeGreaterThan(0)
+    expect(recovery.at(-1)).toMatchObject({ strategy: 'forward', publication: 'product_dead' })
+  })
+})
