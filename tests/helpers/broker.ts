@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Message } from 'amqplib'
-import type { BrokerAsPromised, BrokerConfig } from 'rascal'
+import type { BrokerAsPromised, BrokerConfig, QueueConfig } from 'rascal'
 import { inject } from 'vitest'
 import type { Logger } from 'pino'
 import { brokerConfig, createBroker } from '../../src/queue/broker.ts'
@@ -35,4 +35,12 @@ export async function createTestBroker(log: Logger, tune: (config: BrokerConfig)
       await broker.nuke()
     },
   }
+}
+
+/** The declared queues by name (rascal's type also allows a list). */
+export const queuesOf = (config: BrokerConfig) => config.vhosts!['/']!.queues as Record<string, QueueConfig>
+
+/** Shortens the broker-side wait before a retry, keeping the mechanism itself. */
+export function setRetryDelay(config: BrokerConfig, ms: number): void {
+  queuesOf(config)['products.retry.wait']!.options!.arguments!['x-message-ttl'] = ms
 }

@@ -1,16 +1,20 @@
 import sharp from 'sharp'
 
-/** A photo-like JPEG: smooth gradients plus sensor-like noise, which compresses like a real photo. */
-export async function photoJpeg(width: number, height: number, quality = 92): Promise<Buffer> {
+/**
+ * A photo-like JPEG: gradients and soft shapes plus sensor noise, blurred slightly as a lens and
+ * demosaicing would. Pure per-pixel noise would compress unlike any real photo.
+ */
+export async function photoJpeg(width: number, height: number, quality = 92, noise = 16): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 3
-      const noise = (Math.random() - 0.5) * 24
-      pixels[i] = (x / width) * 255 + noise
-      pixels[i + 1] = (y / height) * 255 + noise
-      pixels[i + 2] = ((x + y) / (width + height)) * 255 + noise
+      const shape = Math.sin(x / 37) * 40 + Math.cos(y / 23) * 40
+      const grain = (Math.random() - 0.5) * noise
+      pixels[i] = (x / width) * 200 + shape + grain
+      pixels[i + 1] = (y / height) * 200 - shape + grain
+      pixels[i + 2] = ((x + y) / (width + height)) * 255 + grain
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer()
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).blur(1.2).jpeg({ quality }).toBuffer()
 }

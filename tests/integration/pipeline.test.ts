@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts'
 import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
-import { createTestBroker, type TestBroker } from '../helpers/broker.ts'
+import { createTestBroker, setRetryDelay, type TestBroker } from '../helpers/broker.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
 import { serve, startImageServer, type ImageServer } from '../helpers/image-server.ts'
 import { photoJpeg } from '../helpers/images.ts'
@@ -42,9 +42,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
       '/flaky.jpg': (request, response) => (++flakyCalls <= 2 ? serve('busy', 'text/plain', 503) : serve(sources[1]!))(request, response),
     })
     // A short broker-side retry wait keeps the retry test quick; the mechanism is the production one.
-    broker = await createTestBroker(logs.log, (config) => {
-      config.vhosts!['/']!.queues!['products.retry.wait']!.options!.arguments!['x-message-ttl'] = 300
-    })
+    broker = await createTestBroker(logs.log, (config) => setRetryDelay(config, 300))
     const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, LOG_LEVEL: 'info' })
     relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
     app = await buildApp({ db: database.db, onProductCreated: relay.wake })

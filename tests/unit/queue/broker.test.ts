@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { queuesOf } from '../../helpers/broker.ts'
 import { brokerConfig, PUBLICATION, recoveryOf, SUBSCRIPTION } from '../../../src/queue/broker.ts'
 
 describe('brokerConfig', () => {
@@ -12,12 +13,12 @@ describe('brokerConfig', () => {
   })
 
   it('declares durable queues and persistent, confirmed publications', () => {
-    for (const queue of Object.values(vhost.queues!)) expect(queue.options?.durable).toBe(true)
+    for (const queue of Object.values(queuesOf(config))) expect(queue.options?.durable).toBe(true)
     expect(vhost.publications![PUBLICATION]).toMatchObject({ confirm: true, options: { persistent: true } })
   })
 
   it('retries through a broker-side wait queue that leads back to the work queue', () => {
-    const wait = vhost.queues!['products.retry.wait']!.options!.arguments!
+    const wait = queuesOf(config)['products.retry.wait']!.options!.arguments!
     expect(wait['x-message-ttl']).toBeGreaterThan(0)
     expect(wait['x-dead-letter-exchange']).toBe('products')
   })
