@@ -4,25 +4,31 @@ import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import type { Logger } from './logger.ts'
 import { publishProductCreated } from './queue/broker.ts'
-import { startOutboxRelay } from './queue/outbox-relay.ts'
+import { startOutboxRelay, type OutboxRelay } from './queue/outbox-relay.ts'
 
 export interface ApiDeps {
   config: Config
   db: Db
-  broker: BrokerAsPromised
+  /** The API serves before the broker is reachable; only the relay waits for it. */
+  broker: Promise<BrokerAsPromised>
   log: Logger
 }
 
 /** HTTP server plus the outbox relay that hands stored products to RabbitMQ. */
 export async function startApi({ config, db, broker, log }: ApiDeps) {
-  const relay = startOutboxRelay(db, (id) => publishProductCreated(broker, id), log)
-  const app = await buildApp({ db, onProductCreated: relay.wake }, { loggerInstance: log })
+  let relay: OutboxRelay | undefined
+  const app = await buildApp({ db, onProductCreated: () => relay?.wake() }, { loggerInstance: log })
   await app.listen({ host: config.HOST, port: config.PORT })
+  const relayStarted = broker.then(
+    (connected) => void (relay = startOutboxRelay(db, (id) => publishProductCreated(connected, id), log)),
+    () => {}, // no broker before shutdown: nothing to relay
+  )
   return {
     app,
     async stop() {
       await app.close()
-      await relay.stop()
+      await relayStarted
+      await relay?.stop()
     },
   }
 }

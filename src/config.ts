@@ -11,6 +11,8 @@ export const EnvSchema = Type.Object({
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgresql://postgres@127.0.0.1:5432/product_image_pipeline' }),
   DATABASE_POOL_SIZE: Int({ default: 10, minimum: 1, maximum: 100 }),
   AMQP_URL: Type.String({ pattern: '^amqps?://', default: 'amqp://guest:guest@127.0.0.1:5672' }),
+  // Prefixes queues and exchanges, for several environments (or test runs) on one vhost.
+  AMQP_NAMESPACE: Type.String({ pattern: '^[A-Za-z0-9._-]*$', default: '' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Int({ default: 3000, minimum: 0, maximum: 65535 }),
   IMAGES_DIR: Type.String({ minLength: 1, default: './data/images' }),

@@ -4,7 +4,7 @@ import { startApi } from './api.ts'
 import { loadConfig } from './config.ts'
 import { createDb } from './db/client.ts'
 import { createLogger } from './logger.ts'
-import { brokerConfig, createBroker, recoveryOf } from './queue/broker.ts'
+import { brokerConfig, connectBroker, recoveryOf } from './queue/broker.ts'
 import { startWorker } from './worker.ts'
 
 const role = process.argv[2] ?? 'all'
@@ -16,18 +16,30 @@ if (!['api', 'worker', 'all'].includes(role)) {
 const config = loadConfig()
 const log = createLogger(config, role === 'all' ? 'product-image-pipeline' : role)
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE)
-const rascalConfig = brokerConfig({ amqpUrl: config.AMQP_URL })
-const broker = await createBroker(rascalConfig, log)
-
+// The subscription gets most of the shutdown budget; the rest closes the broker and the pool.
+const rascalConfig = brokerConfig({
+  amqpUrl: config.AMQP_URL,
+  namespace: config.AMQP_NAMESPACE,
+  closeTimeoutMs: Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.8),
+})
+const stopping = new AbortController()
+const broker = connectBroker(rascalConfig, log, stopping.signal)
 const stops: (() => Promise<void>)[] = []
-if (role !== 'api') stops.push((await startWorker({ config, db, broker, recovery: recoveryOf(rascalConfig), log })).stop)
-if (role !== 'worker') stops.push((await startApi({ config, db, broker, log })).stop)
 
-// Stop taking work first, then close the broker (unacked messages go back to the queue) and the pool.
+// First stop taking work (HTTP, then messages), then close the broker (anything unacked goes
+// back to the queue) and the pool. A second signal, or the deadline, forces the exit.
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ err, signal }) => {
   if (err) log.error({ err }, 'shutting down after an error')
   else log.info({ signal }, 'shutting down')
+  stopping.abort()
   for (const stop of stops) await stop()
-  await broker.shutdown()
+  await (await broker.catch(() => undefined))?.shutdown()
   await db.$disconnect()
+  log.info('stopped')
 })
+
+if (role !== 'worker') stops.push((await startApi({ config, db, broker, log })).stop)
+if (role !== 'api') {
+  const connected = await broker.catch(() => undefined)
+  if (connected && !stopping.signal.aborted) stops.push((await startWorker({ config, db, broker: connected, recovery: recoveryOf(rascalConfig), log })).stop)
+}

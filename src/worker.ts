@@ -1,7 +1,9 @@
 import pLimit from 'p-limit'
+import pRetry from 'p-retry'
 import type { BrokerAsPromised, Recovery } from 'rascal'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
+import { isDatabaseUnavailable } from './db/errors.ts'
 import { createDownloader } from './images/download.ts'
 import { processProduct, UnknownProductError, type ImagePipeline } from './images/process-product.ts'
 import type { Logger } from './logger.ts'
@@ -16,6 +18,7 @@ export interface WorkerDeps {
 }
 
 export interface Worker {
+  /** Takes no new messages, lets those in hand finish (or hands them back), then closes. */
   stop(): Promise<void>
 }
 
@@ -28,15 +31,32 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
     imagesDir: config.IMAGES_DIR,
     limit: pLimit(config.IMAGE_CONCURRENCY),
   }
+  const stopping = new AbortController()
+
+  // A database outage is no fault of the message: wait for the database (holding the message,
+  // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
   const handle = async (productId: number, lastAttempt: boolean) => {
     const started = performance.now()
-    const outcome = await processProduct(db, pipeline, productId, lastAttempt)
+    const outcome = await pRetry(() => processProduct(db, pipeline, productId, lastAttempt), {
+      retries: Infinity,
+      minTimeout: 500,
+      // Short enough that a stopping worker hands such a message back within a few seconds.
+      maxTimeout: 5000,
+      randomize: true,
+      shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !stopping.signal.aborted,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        if (isDatabaseUnavailable(error)) log.warn({ product_id: productId, attempt: attemptNumber, err: error }, 'database unavailable; waiting for it')
+      },
+    })
     log.info({ product_id: productId, outcome, ms: Math.round(performance.now() - started) }, 'product processed')
   }
-  const subscription = await subscribeToProducts(broker, recovery, handle, (err) => err instanceof UnknownProductError, log)
+  const isPoison = (err: unknown) => err instanceof UnknownProductError
+  const subscription = await subscribeToProducts(broker, recovery, handle, isPoison, stopping.signal, log)
   log.info({ imagesDir: config.IMAGES_DIR }, 'worker consuming')
   return {
     async stop() {
+      // From here a failure hands its message back to the queue instead of spending a retry.
+      stopping.abort()
       await subscription.cancel()
       await downloader.close()
     },

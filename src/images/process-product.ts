@@ -2,7 +2,7 @@ import type { LimitFunction } from 'p-limit'
 import type { Db } from '../db/client.ts'
 import { compress, extensionOf, type CompressOptions } from './compress.ts'
 import { PermanentImageError, type ImageFailure } from './errors.ts'
-import { imagePath, storeImage } from './storage.ts'
+import { imagePath, isStored, storeImage } from './storage.ts'
 
 export interface ImagePipeline {
   download(url: string): Promise<Buffer>
@@ -44,23 +44,26 @@ export function summarize(urls: string[], results: PromiseSettledResult<string>[
   return summary
 }
 
+/** A file already at its deterministic path was written whole (atomically): resuming skips it. */
 export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number): Promise<string> {
+  const file = imagePath(pipeline.imagesDir, productId, index, extensionOf(pipeline.compression.format))
+  if (await isStored(file)) return file
   const original = await pipeline.download(url)
   const { data } = await compress(original, pipeline.compression)
-  const file = imagePath(pipeline.imagesDir, productId, index, extensionOf(pipeline.compression.format))
   await storeImage(file, data)
   return file
 }
 
 /**
- * One product, start to end. Safe to run again for the same product: files are overwritten
- * in place and the path list is replaced, never appended to.
+ * One product, start to end. Safe to run again, or twice at once, for the same product: images
+ * already stored are kept, the path list is replaced (never appended to), and `done` is final.
  */
 export async function processProduct(db: Db, pipeline: ImagePipeline, productId: number, lastAttempt = false): Promise<Outcome> {
   const product = await db.product.findUnique({ where: { product_id: productId } })
   if (!product) throw new UnknownProductError(productId)
   if (product.status === 'done') return 'already_done'
-  await db.product.update({ where: { product_id: productId }, data: { status: 'processing' } })
+  const unfinished = { product_id: productId, status: { not: 'done' as const } }
+  await db.product.updateMany({ where: unfinished, data: { status: 'processing' } })
 
   const urls = product.product_images
   const results = await Promise.allSettled(urls.map((url, index) => pipeline.limit(() => processImage(pipeline, productId, url, index))))
@@ -68,8 +71,8 @@ export async function processProduct(db: Db, pipeline: ImagePipeline, productId:
   if (transient && !lastAttempt) throw transient
 
   const status = failures.length > 0 ? 'failed' : 'done'
-  await db.product.update({
-    where: { product_id: productId },
+  await db.product.updateMany({
+    where: unfinished,
     data: { compressed_product_images: paths, image_errors: failures as object[], status },
   })
   if (transient) throw new RetriesExhaustedError(`product ${productId}: gave up after the last attempt: ${transient.message}`, { cause: transient })

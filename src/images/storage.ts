@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { access, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 
@@ -11,4 +11,11 @@ export function imagePath(imagesDir: string, productId: number, index: number, e
 export async function storeImage(filePath: string, data: Buffer): Promise<void> {
   await mkdir(path.dirname(filePath), { recursive: true })
   await writeFileAtomic(filePath, data)
+}
+
+export async function isStored(filePath: string): Promise<boolean> {
+  return access(filePath).then(
+    () => true,
+    () => false,
+  )
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import rascal, { type BrokerAsPromised, type BrokerConfig, type Recovery } from 'rascal'
+import pRetry from 'p-retry'
+import rascal, { type BrokerAsPromised, type BrokerConfig, type Recovery, type SubscriptionConfig } from 'rascal'
 import type { Logger } from 'pino'
 
 const CONFIG_FILE = path.resolve(import.meta.dirname, '../../rascal.config.json')
@@ -8,26 +9,32 @@ const CONFIG_FILE = path.resolve(import.meta.dirname, '../../rascal.config.json'
 export const PUBLICATION = 'product_created'
 export const SUBSCRIPTION = 'process_product'
 
+/** Our subscription's settings, with the two that rascal's types do not list. */
+type ProductSubscription = SubscriptionConfig & { closeTimeout?: number; recovery?: Recovery[] }
+
+export const subscriptionOf = (config: BrokerConfig) => config.vhosts!['/']!.subscriptions![SUBSCRIPTION] as ProductSubscription
+
 export interface BrokerOptions {
   amqpUrl: string
-  /** Prefixes every queue and exchange: lets tests share one RabbitMQ without seeing each other. */
+  /** Prefixes every queue and exchange: several environments or test runs share one vhost apart. */
   namespace?: string
-  prefetch?: number
+  /** How long stopping the subscription waits for messages in hand to be acked. */
+  closeTimeoutMs?: number
 }
 
 /** The topology of rascal.config.json, pointed at AMQP_URL. */
-export function brokerConfig({ amqpUrl, namespace, prefetch }: BrokerOptions): BrokerConfig {
+export function brokerConfig({ amqpUrl, namespace, closeTimeoutMs }: BrokerOptions): BrokerConfig {
   const config = JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) as BrokerConfig
   const vhost = config.vhosts!['/']!
   vhost.connection = { url: amqpUrl }
   if (namespace) vhost.namespace = namespace
-  if (prefetch) vhost.subscriptions![SUBSCRIPTION]!.prefetch = prefetch
+  if (closeTimeoutMs) subscriptionOf(config).closeTimeout = closeTimeoutMs
   return config
 }
 
 /** The recovery chain declared beside the subscription (rascal itself takes it per ackOrNack call). */
 export function recoveryOf(config: BrokerConfig): Recovery[] {
-  const subscription = config.vhosts!['/']!.subscriptions![SUBSCRIPTION] as { recovery?: Recovery[] }
+  const subscription = subscriptionOf(config)
   if (!subscription.recovery?.length) throw new Error(`rascal.config.json: subscription ${SUBSCRIPTION} declares no recovery`)
   return subscription.recovery
 }
@@ -38,6 +45,20 @@ export async function createBroker(config: BrokerConfig, log: Logger): Promise<B
   broker.on('error', (err: Error) => log.error({ err }, 'broker error'))
   broker.on('blocked', (reason: string) => log.warn({ reason }, 'broker blocked the connection'))
   return broker
+}
+
+/**
+ * Keeps trying until RabbitMQ answers: a service started while the broker is down comes up
+ * anyway (the API serves, the outbox holds products) and connects when it can.
+ */
+export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSignal): Promise<BrokerAsPromised> {
+  return pRetry(() => createBroker(config, log), {
+    retries: Infinity,
+    minTimeout: 1000,
+    maxTimeout: 30_000,
+    signal,
+    onFailedAttempt: ({ error, attemptNumber }) => log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying'),
+  })
 }
 
 /** Resolves once RabbitMQ has confirmed the message, rejects if it could not be delivered. */

@@ -25,15 +25,19 @@ export type ProductHandler = (productId: number, lastAttempt: boolean) => Promis
 /** Errors that no retry can fix: straight to the dead-letter queue. */
 export type IsPoison = (error: unknown) => boolean
 
+const handBack: Recovery = { strategy: 'nack', requeue: true }
+
 /**
  * Acks only after the handler has finished (and so committed); failures follow the recovery
  * chain declared in rascal.config.json; poison goes straight to its last, dead-letter, step.
+ * Once `stopping` is aborted, a failed message is handed back to the queue as it was.
  */
 export async function subscribeToProducts(
   broker: BrokerAsPromised,
   recovery: Recovery[],
   handle: ProductHandler,
   isPoison: IsPoison,
+  stopping: AbortSignal,
   log: Logger,
 ): Promise<SubscriberSessionAsPromised> {
   const deadLetter = recovery.at(-1)!
@@ -47,6 +51,10 @@ export async function subscribeToProducts(
     handle(productId, isLastAttempt(message, recovery)).then(
       () => ackOrNack(),
       (err: Error) => {
+        if (stopping.aborted && !isPoison(err)) {
+          log.warn({ err, product_id: productId }, 'worker stopping: message handed back to the queue')
+          return ackOrNack(err, handBack)
+        }
         const poison = isPoison(err)
         log.error({ err, product_id: productId }, poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry')
         ackOrNack(err, poison ? deadLetter : recovery)

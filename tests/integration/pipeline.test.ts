@@ -39,10 +39,14 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
       '/photo-2.jpg': serve(sources[2]!),
       '/page.jpg': serve('<html><body>not an image</body></html>', 'image/jpeg'),
       // Fails twice with a server error, then serves the photo: a passing outage.
+      '/down.jpg': serve('busy', 'text/plain', 503),
       '/flaky.jpg': (request, response) => (++flakyCalls <= 2 ? serve('busy', 'text/plain', 503) : serve(sources[1]!))(request, response),
     })
     // A short broker-side retry wait keeps the retry test quick; the mechanism is the production one.
-    broker = await createTestBroker(logs.log, (config) => setRetryDelay(config, 300))
+    broker = await createTestBroker(logs.log, (config) => {
+      setRetryDelay(config, 300)
+      recoveryOf(config)[0]!.attempts = 2
+    })
     const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, LOG_LEVEL: 'info' })
     relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
     app = await buildApp({ db: database.db, onProductCreated: relay.wake })
@@ -115,6 +119,20 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     expect((await getProduct(productId)).compressed_product_images).toHaveLength(1)
   })
 
+  it('after the last retry records the image as unavailable and dead-letters the message', async () => {
+    const productId = await postProduct(['/photo-0.jpg', '/down.jpg'])
+    await logs.waitFor((line) => line.msg === 'product processing failed: will retry' && line.product_id === productId && /gave up/.test(String((line.err as { message?: string })?.message)))
+
+    const product = await getProduct(productId)
+    expect(product.status).toBe('failed')
+    expect(product.compressed_product_images).toEqual([path.join(imagesDir, String(productId), '0.webp')])
+    expect(product.image_errors).toEqual([{ index: 1, url: images.url('/down.jpg'), code: 'unavailable', message: 'the image server answered 503' }])
+    expect(images.hits.get('/down.jpg')).toBe(3) // first delivery + 2 retries
+    await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
+    const headers = broker.deadLetters.shift()!.properties.headers as { rascal: { error: { message: string } } }
+    expect(headers.rascal.error.message).toMatch(new RegExp(`product ${productId}: gave up after the last attempt`))
+  })
+
   it('acks a redelivered message for a finished product without doing the work again', async () => {
     const productId = await postProduct(['/photo-0.jpg', '/photo-2.jpg'])
     await processed(productId, 'done')
@@ -128,27 +146,37 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     expect(await getProduct(productId)).toEqual(before)
   })
 
-  it('a duplicate message for an unfinished product overwrites its files instead of adding more', async () => {
+  it('a duplicate message for an unfinished product resumes it without duplicating files or paths', async () => {
     const productId = await postProduct(['/photo-1.jpg', '/photo-2.jpg'])
     await processed(productId, 'done')
     const before = await getProduct(productId)
-    // As if the relay had published twice and the first delivery died before finishing.
-    await database.db.product.update({ where: { product_id: productId }, data: { status: 'processing' } })
+    // As if the first delivery had died after storing the first image only.
+    await rm(before.compressed_product_images[1])
+    await database.db.product.update({ where: { product_id: productId }, data: { status: 'processing', compressed_product_images: [] } })
+    const downloads = { first: images.hits.get('/photo-1.jpg'), second: images.hits.get('/photo-2.jpg')! }
     logs.lines.length = 0
 
     await publishProductCreated(broker.broker, productId)
     await processed(productId, 'done')
 
-    const after = await getProduct(productId)
-    expect(after.compressed_product_images).toEqual(before.compressed_product_images)
+    expect((await getProduct(productId)).compressed_product_images).toEqual(before.compressed_product_images)
     expect(await filesOf(productId)).toEqual(['0.webp', '1.webp'])
+    expect(images.hits.get('/photo-1.jpg')).toBe(downloads.first)
+    expect(images.hits.get('/photo-2.jpg')).toBe(downloads.second + 1)
+  })
+
+  it('dead-letters a message that is not a product id', async () => {
+    await broker.broker.publish('product_created', { hello: 'world' })
+    await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
+    const headers = broker.deadLetters.shift()!.properties.headers as { rascal: { error: { message: string } } }
+    expect(headers.rascal.error.message).toBe('message without a valid product_id')
   })
 
   it('dead-letters a message for an unknown product with the reason in its headers', async () => {
     await publishProductCreated(broker.broker, 99_999_999)
     await logs.waitFor((line) => line.msg === 'product cannot be processed: dead-lettered' && line.product_id === 99_999_999)
-    await expect.poll(() => broker.deadLetters.length).toBe(1)
-    const headers = broker.deadLetters[0]!.properties.headers as { rascal: { error: { message: string } } }
+    await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
+    const headers = broker.deadLetters.shift()!.properties.headers as { rascal: { error: { message: string } } }
     expect(headers.rascal.error.message).toBe('product 99999999 does not exist')
   })
 })

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { queuesOf } from '../../helpers/broker.ts'
-import { brokerConfig, PUBLICATION, recoveryOf, SUBSCRIPTION } from '../../../src/queue/broker.ts'
+import { brokerConfig, PUBLICATION, recoveryOf, subscriptionOf } from '../../../src/queue/broker.ts'
 
 describe('brokerConfig', () => {
-  const config = brokerConfig({ amqpUrl: 'amqp://u:p@rabbit:5672', namespace: 'test-1', prefetch: 7 })
+  const config = brokerConfig({ amqpUrl: 'amqp://u:p@rabbit:5672', namespace: 'test-1', closeTimeoutMs: 7000 })
   const vhost = config.vhosts!['/']!
 
   it('connects to the given URL within the namespace', () => {
     expect(vhost.connection).toEqual({ url: 'amqp://u:p@rabbit:5672' })
     expect(vhost.namespace).toBe('test-1')
-    expect(vhost.subscriptions![SUBSCRIPTION]!.prefetch).toBe(7)
+    expect(subscriptionOf(config).closeTimeout).toBe(7000)
   })
 
   it('declares durable queues and persistent, confirmed publications', () => {
