@@ -2,7 +2,7 @@ import type { LimitFunction } from 'p-limit'
 import type { Db } from '../db/client.ts'
 import { compress, extensionOf, type CompressOptions } from './compress.ts'
 import { PermanentImageError, type ImageFailure } from './errors.ts'
-import { imagePath, isStored, storeImage } from './storage.ts'
+import { imagePath, isStored, productDir, removeUnfinishedWrites, storeImage } from './storage.ts'
 
 export interface ImagePipeline {
   download(url: string): Promise<Buffer>
@@ -64,6 +64,7 @@ export async function processProduct(db: Db, pipeline: ImagePipeline, productId:
   if (product.status === 'done') return 'already_done'
   const unfinished = { product_id: productId, status: { not: 'done' as const } }
   await db.product.updateMany({ where: unfinished, data: { status: 'processing' } })
+  await removeUnfinishedWrites(productDir(pipeline.imagesDir, productId))
 
   const urls = product.product_images
   const results = await Promise.allSettled(urls.map((url, index) => pipeline.limit(() => processImage(pipeline, productId, url, index))))

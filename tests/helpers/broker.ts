@@ -15,8 +15,12 @@ export interface TestBroker {
 }
 
 /** The production topology under a namespace of its own, plus a consumer on the dead-letter queue. */
-export async function createTestBroker(log: Logger, tune: (config: BrokerConfig) => void = () => {}): Promise<TestBroker> {
-  const config = brokerConfig({ amqpUrl: inject('amqpUrl'), namespace: `test-${randomUUID()}` })
+export async function createTestBroker(
+  log: Logger,
+  tune: (config: BrokerConfig) => void = () => {},
+  namespace = `test-${randomUUID()}`,
+): Promise<TestBroker> {
+  const config = brokerConfig({ amqpUrl: inject('amqpUrl'), namespace })
   config.vhosts!['/']!.subscriptions!.dead_letters = { queue: 'products.dead' }
   tune(config)
   const broker = await createBroker(config, log)

@@ -1,32 +1,34 @@
 import { Writable } from 'node:stream'
 import { pino, type Logger } from 'pino'
 
-type Line = Record<string, unknown>
+export type Line = Record<string, unknown>
 
-export interface LogRecorder {
-  log: Logger
+export interface LogLines {
   lines: Line[]
-  /** Resolves with the first line (already written or still to come) that matches. */
+  /** Parses pino's JSON lines out of a chunk of output (other text is kept as { text }). */
+  push(chunk: string): void
+  /** Resolves with the first line (already seen or still to come) that matches. */
   waitFor(match: (line: Line) => boolean, timeoutMs?: number): Promise<Line>
 }
 
-/** A real pino logger whose lines the test can wait for, instead of sleeping. */
-export function recordLogs(): LogRecorder {
+export function collectLines(): LogLines {
   const lines: Line[] = []
   const waiters = new Set<{ match: (line: Line) => boolean; resolve: (line: Line) => void }>()
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString().split('\n').filter(Boolean)) {
-        const line = JSON.parse(text) as Line
+  const parse = (text: string): Line => {
+    try {
+      return JSON.parse(text) as Line
+    } catch {
+      return { text }
+    }
+  }
+  return {
+    lines,
+    push(chunk) {
+      for (const line of chunk.split('\n').filter(Boolean).map(parse)) {
         lines.push(line)
         for (const waiter of waiters) if (waiter.match(line)) (waiters.delete(waiter), waiter.resolve(line))
       }
-      done()
     },
-  })
-  return {
-    log: pino({ level: 'info' }, stream),
-    lines,
     waitFor(match, timeoutMs = 20_000) {
       const seen = lines.find(match)
       if (seen) return Promise.resolve(seen)
@@ -40,4 +42,20 @@ export function recordLogs(): LogRecorder {
       })
     },
   }
+}
+
+export interface LogRecorder extends Omit<LogLines, 'push'> {
+  log: Logger
+}
+
+/** A real pino logger whose lines the test can wait for, instead of sleeping. */
+export function recordLogs(): LogRecorder {
+  const { push, ...collected } = collectLines()
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      push(chunk.toString())
+      done()
+    },
+  })
+  return { ...collected, log: pino({ level: 'info' }, stream) }
 }

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { imagePath, storeImage } from '../../../src/images/storage.ts'
+import { imagePath, productDir, removeUnfinishedWrites, storeImage } from '../../../src/images/storage.ts'
 
 describe('imagePath', () => {
   it('is one file per product and position', () => {
@@ -34,5 +34,25 @@ describe('storeImage', () => {
     await storeImage(file, Buffer.from('second'))
     expect(await readFile(file, 'utf8')).toBe('second')
     expect(await readdir(path.dirname(file))).toEqual(['0.webp'])
+  })
+})
+
+describe('removeUnfinishedWrites', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'storage-'))
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it('removes the temporary files of interrupted writes and keeps the images', async () => {
+    const product = productDir(dir, 9)
+    await storeImage(imagePath(dir, 9, 0, 'webp'), Buffer.from('image'))
+    await writeFile(path.join(product, '1.webp.3141592653'), 'half an image')
+    expect(await removeUnfinishedWrites(product)).toEqual(['1.webp.3141592653'])
+    expect(await readdir(product)).toEqual(['0.webp'])
+  })
+
+  it('is fine with a product that has no folder yet', async () => {
+    expect(await removeUnfinishedWrites(productDir(dir, 10))).toEqual([])
   })
 })

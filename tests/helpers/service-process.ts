@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { collectLines, type LogLines } from './logs.ts'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+
+export interface ServiceProcess extends Omit<LogLines, 'push'> {
+  pid: number
+  /** Resolves with how the process ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  kill(signal?: NodeJS.Signals): void
+}
+
+/** The real entry point (`src/main.ts <role>`) in a child process, its JSON log lines collected. */
+export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const { push, ...lines } = collectLines()
+  child.stdout.setEncoding('utf8').on('data', push)
+  child.stderr.setEncoding('utf8').on('data', push)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  return { ...lines, pid: child.pid!, exited, kill: (signal = 'SIGTERM') => void child.kill(signal) }
+}
+
+/** Stops a process if it still runs; used in afterAll so no child outlives its test. */
+export async function stopService(service: ServiceProcess | undefined): Promise<void> {
+  if (!service) return
+  service.kill('SIGKILL')
+  await service.exited
+}

@@ -1,0 +1,157 @@
+// Shared by the fault tests: a batch of products through real API and worker processes,
+// a fault in the middle, and a tally of what came out.
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { expect, inject } from 'vitest'
+import { createTestBroker, type TestBroker } from '../../helpers/broker.ts'
+import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import { serve, startImageServer, type ImageServer, type Route } from '../../helpers/image-server.ts'
+import { photoJpeg } from '../../helpers/images.ts'
+import { recordLogs } from '../../helpers/logs.ts'
+import { startService, stopService, type ServiceProcess } from '../../helpers/service-process.ts'
+
+export const BATCH = 50
+
+export interface Scenario {
+  database: TestDatabase
+  broker: TestBroker
+  images: ImageServer
+  imagesDir: string
+  userId: number
+  /** Environment for a service process of this scenario; override e.g. AMQP_URL with a proxy's. */
+  env(overrides?: Record<string, string>): Record<string, string>
+  close(): Promise<void>
+}
+
+export interface Posted {
+  productId: number
+  imageCount: number
+}
+
+export async function startScenario(): Promise<Scenario> {
+  const database = await createTestDatabase()
+  const userId = await createUser(database.db)
+  const imagesDir = await mkdtemp(path.join(tmpdir(), 'fault-images-'))
+  const photos = await Promise.all([photoJpeg(640, 480), photoJpeg(480, 640), photoJpeg(800, 600)])
+  const routes: Record<string, Route> = {}
+  for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
+  const images = await startImageServer(routes)
+  const namespace = `fault-${randomUUID()}`
+  const broker = await createTestBroker(recordLogs().log, undefined, namespace)
+  return {
+    database,
+    broker,
+    images,
+    imagesDir,
+    userId,
+    env: (overrides = {}) => ({
+      DATABASE_URL: database.url,
+      AMQP_URL: inject('amqpUrl'),
+      AMQP_NAMESPACE: namespace,
+      IMAGES_DIR: imagesDir,
+      ALLOW_PRIVATE_IMAGE_URLS: 'true',
+      PORT: '0',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+      ...overrides,
+    }),
+    async close() {
+      await broker.close()
+      await images.close()
+      await database.drop()
+      await rm(imagesDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The API's address, read from its "Server listening at" log line. */
+export async function apiUrlOf(api: ServiceProcess): Promise<string> {
+  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'))
+  return (line.msg as string).replace('Server listening at ', '')
+}
+
+/** Posts products with 2 or 3 images each; every POST must be accepted. */
+export async function postBatch(scenario: Scenario, apiUrl: string, count = BATCH, from = 0): Promise<Posted[]> {
+  const posted: Posted[] = []
+  for (let n = from; n < from + count; n++) {
+    const imageCount = 2 + (n % 2)
+    const product_images = Array.from({ length: imageCount }, (_, i) => scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`))
+    const response = await fetch(`${apiUrl}/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: scenario.userId, product_name: `Product ${n}`, product_description: 'fault test', product_images, product_price: n }),
+    })
+    expect(response.status).toBe(201)
+    posted.push({ productId: ((await response.json()) as { product_id: number }).product_id, imageCount })
+  }
+  return posted
+}
+
+export async function countDone(scenario: Scenario): Promise<number> {
+  return scenario.database.db.product.count({ where: { status: 'done' } })
+}
+
+/** Polls until every product has finished or the time is up (what is left then counts as lost). */
+export async function waitUntilSettled(scenario: Scenario, posted: Posted[], timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const settled = await scenario.database.db.product.count({
+      where: { product_id: { in: posted.map((p) => p.productId) }, status: { in: ['done', 'failed'] } },
+    })
+    if (settled === posted.length) return
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+export interface Figures {
+  posted: number
+  done: number
+  lost: number
+  duplicated: number
+  deadLettered: number
+  seconds: number
+}
+
+/** Counts what came out: products done, lost, and files or paths beyond one per source image. */
+export async function tally(scenario: Scenario, name: string, posted: Posted[], startedAt: number): Promise<Figures> {
+  const rows = await scenario.database.db.product.findMany({ where: { product_id: { in: posted.map((p) => p.productId) } } })
+  let duplicated = 0
+  for (const { productId, imageCount } of posted) {
+    const row = rows.find((r) => r.product_id === productId)!
+    const files = await readdir(path.join(scenario.imagesDir, String(productId))).catch(() => [])
+    duplicated += Math.max(0, files.length - imageCount)
+    duplicated += row.compressed_product_images.length - new Set(row.compressed_product_images).size
+    duplicated += Math.max(0, row.compressed_product_images.length - imageCount)
+  }
+  const done = rows.filter((r) => r.status === 'done' && r.compressed_product_images.length === posted.find((p) => p.productId === r.product_id)!.imageCount).length
+  const figures = {
+    posted: posted.length,
+    done,
+    lost: posted.length - done,
+    duplicated,
+    deadLettered: scenario.broker.deadLetters.length,
+    seconds: Math.round((performance.now() - startedAt) / 100) / 10,
+  }
+  console.log(`[fault] ${name}: ${JSON.stringify(figures)}`)
+  return figures
+}
+
+/** Starts service processes for a scenario and remembers them, to stop them all and to show their logs. */
+export function serviceGroup(scenario: () => Scenario) {
+  const services: { role: string; service: ServiceProcess }[] = []
+  return {
+    start(role: 'api' | 'worker', overrides?: Record<string, string>): ServiceProcess {
+      const service = startService(role, scenario().env(overrides))
+      services.push({ role, service })
+      return service
+    },
+    /** The last log lines of every process: what a failed fault test needs to be understood. */
+    printTails() {
+      for (const { role, service } of services) {
+        console.log(`--- ${role} ${service.pid}\n${service.lines.slice(-15).map((l) => JSON.stringify(l).slice(0, 500)).join('\n')}`)
+      }
+    },
+    stopAll: () => Promise.all(services.map(({ service }) => stopService(service))),
+  }
+}
