@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import pRetry from 'p-retry'
@@ -44,6 +45,8 @@ export async function createBroker(config: BrokerConfig, log: Logger): Promise<B
   // Connection and channel errors are recovered by rascal; unhandled they would crash the process.
   broker.on('error', (err: Error) => log.error({ err }, 'broker error'))
   broker.on('blocked', (reason: string) => log.warn({ reason }, 'broker blocked the connection'))
+  broker.on('vhost_initialised', ({ connectionUrl }: { connectionUrl: string }) => log.info({ connectionUrl }, 'reconnected to RabbitMQ'))
+  log.info('connected to RabbitMQ')
   return broker
 }
 
@@ -61,12 +64,21 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
   })
 }
 
-/** Resolves once RabbitMQ has confirmed the message, rejects if it could not be delivered. */
+/**
+ * Resolves once RabbitMQ has confirmed the message, rejects if it could not be delivered.
+ * While the connection is down rascal would hold the message indefinitely; we abort instead
+ * and let the outbox try again, so the caller is never left waiting.
+ */
 export async function publishProductCreated(broker: BrokerAsPromised, productId: number): Promise<void> {
   const publication = await broker.publish(PUBLICATION, { product_id: productId })
   await new Promise<void>((resolve, reject) => {
     publication.on('success', () => resolve())
     publication.on('error', (err: Error) => reject(err))
+    const events: EventEmitter = publication // rascal's types do not list 'paused'
+    events.on('paused', () => {
+      publication.abort()
+      reject(new Error(`RabbitMQ unavailable: product ${productId} not published`))
+    })
     publication.on('return', () => reject(new Error(`message for product ${productId} was not routed to any queue`)))
   })
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import pRetry from 'p-retry'
 import type { Message } from 'amqplib'
 import type { BrokerAsPromised, Recovery, SubscriberSessionAsPromised } from 'rascal'
 import type { Logger } from 'pino'
@@ -31,6 +32,7 @@ const handBack: Recovery = { strategy: 'nack', requeue: true }
  * Acks only after the handler has finished (and so committed); failures follow the recovery
  * chain declared in rascal.config.json; poison goes straight to its last, dead-letter, step.
  * Once `stopping` is aborted, a failed message is handed back to the queue as it was.
+ * Resolves once RabbitMQ has registered the consumer.
  */
 export async function subscribeToProducts(
   broker: BrokerAsPromised,
@@ -41,34 +43,64 @@ export async function subscribeToProducts(
   log: Logger,
 ): Promise<SubscriberSessionAsPromised> {
   const deadLetter = recovery.at(-1)!
+  const attach = (subscription: SubscriberSessionAsPromised) => {
+    subscription.on('message', (message: Message, content: unknown, ackOrNack) => {
+      const productId = productIdOf(content)
+      if (productId === undefined) {
+        log.error({ content }, 'message without a valid product_id: dead-lettered')
+        return ackOrNack(new Error('message without a valid product_id'), deadLetter)
+      }
+      handle(productId, isLastAttempt(message, recovery)).then(
+        () => ackOrNack(),
+        (err: Error) => {
+          if (stopping.aborted && !isPoison(err)) {
+            log.warn({ err, product_id: productId }, 'worker stopping: message handed back to the queue')
+            return ackOrNack(err, handBack)
+          }
+          const poison = isPoison(err)
+          log.error({ err, product_id: productId }, poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry')
+          ackOrNack(err, poison ? deadLetter : recovery)
+        },
+      )
+    })
+    subscription.on('invalid_content', (err: Error, _message: Message, ackOrNack) => {
+      log.error({ err }, 'unparsable message: dead-lettered')
+      ackOrNack(err, deadLetter)
+    })
+    subscription.on('redeliveries_exceeded', (err: Error, _message: Message, ackOrNack) => {
+      log.error({ err }, 'message keeps crashing its consumer: dead-lettered')
+      ackOrNack(err, deadLetter)
+    })
+    subscription.on('error', (err: Error) => log.error({ err }, 'subscription error'))
+  }
+  return pRetry(() => consume(broker, attach), {
+    retries: Infinity,
+    minTimeout: 1000,
+    maxTimeout: 30_000,
+    signal: stopping,
+    onFailedAttempt: ({ error }) => log.warn({ err: error }, 'could not start consuming; retrying'),
+  })
+}
+
+/**
+ * rascal retries a consumer whose channel fails later, but not one whose first channel fails
+ * (the connection dropping while it subscribes): it only emits 'error'. Then we start over.
+ */
+async function consume(
+  broker: BrokerAsPromised,
+  attach: (subscription: SubscriberSessionAsPromised) => void,
+): Promise<SubscriberSessionAsPromised> {
   const subscription = await broker.subscribe(SUBSCRIPTION)
-  subscription.on('message', (message: Message, content: unknown, ackOrNack) => {
-    const productId = productIdOf(content)
-    if (productId === undefined) {
-      log.error({ content }, 'message without a valid product_id: dead-lettered')
-      return ackOrNack(new Error('message without a valid product_id'), deadLetter)
-    }
-    handle(productId, isLastAttempt(message, recovery)).then(
-      () => ackOrNack(),
-      (err: Error) => {
-        if (stopping.aborted && !isPoison(err)) {
-          log.warn({ err, product_id: productId }, 'worker stopping: message handed back to the queue')
-          return ackOrNack(err, handBack)
-        }
-        const poison = isPoison(err)
-        log.error({ err, product_id: productId }, poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry')
-        ackOrNack(err, poison ? deadLetter : recovery)
-      },
-    )
+  const subscribed = new Promise<void>((resolve, reject) => {
+    subscription.once('subscribed', resolve)
+    subscription.once('error', reject)
   })
-  subscription.on('invalid_content', (err: Error, _message: Message, ackOrNack) => {
-    log.error({ err }, 'unparsable message: dead-lettered')
-    ackOrNack(err, deadLetter)
-  })
-  subscription.on('redeliveries_exceeded', (err: Error, _message: Message, ackOrNack) => {
-    log.error({ err }, 'message keeps crashing its consumer: dead-lettered')
-    ackOrNack(err, deadLetter)
-  })
-  subscription.on('error', (err: Error) => log.error({ err }, 'subscription error'))
-  return subscription
+  attach(subscription) // the 'message' listener is what makes rascal start consuming
+  try {
+    await subscribed
+    return subscription
+  } catch (error) {
+    await subscription.cancel().catch(() => {})
+    throw error
+  }
 }
