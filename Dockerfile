@@ -1,0 +1,18 @@
+# Multi-stage: build with dev dependencies (type-check, Prisma client), run with production ones only.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json prisma.config.ts ./
+COPY prisma ./prisma
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx tsc --noEmit && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 IMAGES_DIR=/app/data/images
+WORKDIR /app
+COPY --from=build --chown=node:node /app /app
+RUN mkdir -p /app/data/images && chown -R node:node /app/data
+USER node
+EXPOSE 3000
+# Role: api, worker, or nothing for both (see docker-compose.yml).
+ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { EnvSchema } from '../../src/config.ts'
+
+// No Docker engine runs where the tests run: the files are checked for what compose would need.
+const root = path.resolve(import.meta.dirname, '../..')
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true })
+const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8')
+
+interface Service {
+  image?: string
+  build?: string
+  command?: string[]
+  environment?: Record<string, string>
+  ports?: string[]
+  healthcheck?: { test: string[] }
+  depends_on?: Record<string, { condition: string }>
+}
+const services = compose.services as Record<string, Service>
+const appServices = ['migrate', 'api', 'worker']
+
+describe('docker-compose.yml', () => {
+  it('runs PostgreSQL, RabbitMQ with its management UI, the migration, the API and the worker', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'rabbitmq', 'worker'])
+    expect(services.rabbitmq!.image).toMatch(/management/)
+    expect(services.rabbitmq!.ports).toContain('127.0.0.1:15672:15672')
+    expect(services.api!.ports).toContain('127.0.0.1:3000:3000')
+  })
+
+  it('sets only variables the service reads, and the ones it needs to reach its dependencies', () => {
+    for (const name of appServices) {
+      const environment = services[name]!.environment!
+      for (const key of Object.keys(environment)) expect(Object.keys(EnvSchema.properties), `${name}: ${key}`).toContain(key)
+      expect(environment.DATABASE_URL).toMatch(/@postgres:5432\//)
+      expect(environment.AMQP_URL).toMatch(/@rabbitmq:5672/)
+    }
+    expect(services.api!.environment!.HOST).toBe('0.0.0.0')
+  })
+
+  it('starts each service only once what it needs is healthy or done', () => {
+    expect(services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } })
+    for (const name of ['api', 'worker']) {
+      expect(services[name]!.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        rabbitmq: { condition: 'service_healthy' },
+      })
+    }
+    for (const name of ['postgres', 'rabbitmq', 'api']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
+  })
+
+  it('runs the API and the worker as the roles of src/main.ts', () => {
+    expect(services.api!.command).toEqual(['api'])
+    expect(services.worker!.command).toEqual(['worker'])
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "--import", "tsx", "src\/main.ts"\]/)
+  })
+})
+
+describe('Dockerfile', () => {
+  it('builds in one stage and runs from another, as a user that is not root', () => {
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2)
+    expect(dockerfile).toMatch(/^USER node$/m)
+  })
+})
