@@ -1,5 +1,5 @@
 import type { BrokerAsPromised } from 'rascal'
-import { buildApp } from './app.ts'
+import { apiLimits, buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import type { Logger } from './logger.ts'
@@ -17,7 +17,7 @@ export interface ApiDeps {
 /** HTTP server plus the outbox relay that hands stored products to RabbitMQ. */
 export async function startApi({ config, db, broker, log }: ApiDeps) {
   let relay: OutboxRelay | undefined
-  const app = await buildApp({ db, onProductCreated: () => relay?.wake() }, { loggerInstance: log })
+  const app = await buildApp({ db, onProductCreated: () => relay?.wake(), limits: apiLimits(config) }, { loggerInstance: log })
   await app.listen({ host: config.HOST, port: config.PORT })
   const relayStarted = broker.then(
     (connected) => void (relay = startOutboxRelay(db, (id) => publishProductCreated(connected, id), log)),

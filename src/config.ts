@@ -15,13 +15,25 @@ export const EnvSchema = Type.Object({
   AMQP_NAMESPACE: Type.String({ pattern: '^[A-Za-z0-9._-]*$', default: '' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Int({ default: 3000, minimum: 0, maximum: 65535 }),
+  API_BODY_LIMIT_BYTES: Int({ default: 64 * 1024, minimum: 1024, maximum: 10 * 1024 * 1024 }),
+  MAX_IMAGES_PER_PRODUCT: Int({ default: 10, minimum: 1, maximum: 100 }),
+  MAX_IMAGE_URL_LENGTH: Int({ default: 2048, minimum: 32, maximum: 16384 }),
   IMAGES_DIR: Type.String({ minLength: 1, default: './data/images' }),
   IMAGE_FORMAT: Type.Union([Type.Literal('webp'), Type.Literal('jpeg'), Type.Literal('avif')], { default: 'webp' }),
   IMAGE_QUALITY: Int({ default: 80, minimum: 1, maximum: 100 }),
   IMAGE_MAX_SIDE: Int({ default: 2048, minimum: 16, maximum: 16384 }),
   IMAGE_CONCURRENCY: Int({ default: 4, minimum: 1, maximum: 64 }),
+  // 50 M pixels: a 45-megapixel camera's full frame; decoding it takes about 200 MB (RGBA).
+  IMAGE_MAX_INPUT_PIXELS: Int({ default: 50_000_000, minimum: 1, maximum: 268_402_689 }),
+  IMAGE_ALLOWED_FORMATS: Type.String({ pattern: '^(jpeg|png|webp|gif|avif|tiff|svg)(,(jpeg|png|webp|gif|avif|tiff|svg))*$', default: 'jpeg,png,webp,gif,avif' }),
+  // `false`, `true` (local development) or `address:port` endpoints, e.g. `127.0.0.1:8080,[::1]:8080`.
+  ALLOW_PRIVATE_IMAGE_URLS: Type.String({ pattern: '^(true|false|(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5}(,(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5})*)$', default: 'false' }),
   DOWNLOAD_MAX_BYTES: Int({ default: 20 * 1024 * 1024, minimum: 1024 }),
   DOWNLOAD_TIMEOUT_MS: Int({ default: 30_000, minimum: 100 }),
+  DOWNLOAD_CONNECT_TIMEOUT_MS: Int({ default: 10_000, minimum: 100 }),
+  DOWNLOAD_HEADERS_TIMEOUT_MS: Int({ default: 10_000, minimum: 100 }),
+  DOWNLOAD_IDLE_TIMEOUT_MS: Int({ default: 10_000, minimum: 100 }),
+  DOWNLOAD_MAX_REDIRECTS: Int({ default: 5, minimum: 0, maximum: 20 }),
   SHUTDOWN_TIMEOUT_MS: Int({ default: 30_000, minimum: 100 }),
 })
 export type Config = Static<typeof EnvSchema>

@@ -4,7 +4,8 @@ import type { BrokerAsPromised, Recovery } from 'rascal'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { isDatabaseUnavailable } from './db/errors.ts'
-import { createDownloader } from './images/download.ts'
+import { compressOptions } from './images/compress.ts'
+import { createDownloader, downloadOptions } from './images/download.ts'
 import { processProduct, UnknownProductError, type ImagePipeline } from './images/process-product.ts'
 import type { Logger } from './logger.ts'
 import { subscribeToProducts } from './queue/subscriber.ts'
@@ -24,10 +25,10 @@ export interface Worker {
 
 /** Consumes product ids and turns each product's images into compressed files. */
 export async function startWorker({ config, db, broker, recovery, log }: WorkerDeps): Promise<Worker> {
-  const downloader = createDownloader({ maxBytes: config.DOWNLOAD_MAX_BYTES, timeoutMs: config.DOWNLOAD_TIMEOUT_MS })
+  const downloader = createDownloader(downloadOptions(config))
   const pipeline: ImagePipeline = {
     download: downloader.download,
-    compression: { format: config.IMAGE_FORMAT, quality: config.IMAGE_QUALITY, maxSide: config.IMAGE_MAX_SIDE },
+    compression: compressOptions(config),
     imagesDir: config.IMAGES_DIR,
     limit: pLimit(config.IMAGE_CONCURRENCY),
   }

@@ -1,10 +1,20 @@
-import { Agent, interceptors, request, type Dispatcher } from 'undici'
+import { Agent, request, type Dispatcher } from 'undici'
+import type { Config } from '../config.ts'
+import { parseAddressPolicy, type AddressPolicy } from './address-policy.ts'
 import { PermanentImageError, isPermanentHttpStatus } from './errors.ts'
+import { guardedConnector } from './guarded-connector.ts'
+import { imageUrlProblem } from './url-policy.ts'
 
 export interface DownloadOptions {
   maxBytes: number
+  /** The whole download, redirects and body included: cuts off a body that drips slowly. */
   timeoutMs: number
-  maxRedirects?: number
+  connectTimeoutMs: number
+  headersTimeoutMs: number
+  /** Longest silence between two chunks of a body. */
+  idleTimeoutMs: number
+  maxRedirects: number
+  addressPolicy: AddressPolicy
 }
 
 export interface Downloader {
@@ -12,38 +22,80 @@ export interface Downloader {
   close(): Promise<void>
 }
 
-/** One connection pool for all downloads of a worker, with redirects and timeouts built in. */
-export function createDownloader({ maxBytes, timeoutMs, maxRedirects = 5 }: DownloadOptions): Downloader {
-  const dispatcher: Dispatcher = new Agent({
-    connect: { timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  }).compose(interceptors.redirect({ maxRedirections: maxRedirects }))
-
+export function downloadOptions(config: Config): DownloadOptions {
   return {
-    download: (url) => download(dispatcher, url, maxBytes, timeoutMs),
+    maxBytes: config.DOWNLOAD_MAX_BYTES,
+    timeoutMs: config.DOWNLOAD_TIMEOUT_MS,
+    connectTimeoutMs: config.DOWNLOAD_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.DOWNLOAD_HEADERS_TIMEOUT_MS,
+    idleTimeoutMs: config.DOWNLOAD_IDLE_TIMEOUT_MS,
+    maxRedirects: config.DOWNLOAD_MAX_REDIRECTS,
+    addressPolicy: parseAddressPolicy(config.ALLOW_PRIVATE_IMAGE_URLS),
+  }
+}
+
+/** One connection pool for all downloads of a worker; every connection passes the address policy. */
+export function createDownloader(options: DownloadOptions): Downloader {
+  const dispatcher = new Agent({
+    connect: guardedConnector(options.addressPolicy, { timeout: options.connectTimeoutMs }),
+    headersTimeout: options.headersTimeoutMs,
+    bodyTimeout: options.idleTimeoutMs,
+  })
+  return {
+    download: (url) => download(dispatcher, url, options),
     close: () => dispatcher.close(),
   }
 }
 
-async function download(dispatcher: Dispatcher, url: string, maxBytes: number, timeoutMs: number): Promise<Buffer> {
-  const { statusCode, headers, body } = await request(url, {
-    dispatcher,
-    signal: AbortSignal.timeout(timeoutMs),
-    headers: { accept: 'image/*' },
-  })
-  if (statusCode !== 200) {
-    await body.dump()
-    if (statusCode >= 300 && statusCode < 400) throw new PermanentImageError('too_many_redirects', `more than the allowed redirects from ${url}`)
-    if (isPermanentHttpStatus(statusCode)) throw new PermanentImageError(`http_${statusCode}`, `the image server answered ${statusCode}`)
+async function download(dispatcher: Dispatcher, url: string, options: DownloadOptions): Promise<Buffer> {
+  const signal = AbortSignal.timeout(options.timeoutMs)
+  try {
+    return await readCapped(await openImage(dispatcher, url, options, signal), options.maxBytes)
+  } catch (error) {
+    // Transient, as any timeout: the server may be slow today only.
+    if (signal.aborted && !(error instanceof PermanentImageError)) throw new Error(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
+    throw error
+  }
+}
+
+const isRedirect = (status: number) => [301, 302, 303, 307, 308].includes(status)
+
+/**
+ * The body of a 200 answer. Follows redirects itself rather than with undici's interceptor,
+ * so that each hop passes the URL policy too (scheme, no credentials); the connector checks
+ * each hop's address.
+ */
+async function openImage(dispatcher: Dispatcher, url: string, options: DownloadOptions, signal: AbortSignal) {
+  let current = checkedUrl(url)
+  for (let hops = 0; ; hops++) {
+    const { statusCode, headers, body } = await request(current, { dispatcher, signal, headers: { accept: 'image/*' } })
+    if (statusCode === 200) {
+      if (Number(headers['content-length']) > options.maxBytes) {
+        body.destroy()
+        throw tooLarge(options.maxBytes)
+      }
+      return body
+    }
+    await body.dump({ signal, limit: 64 * 1024 })
+    const location = headers.location
+    if (isRedirect(statusCode) && typeof location === 'string') {
+      if (hops >= options.maxRedirects) throw new PermanentImageError('too_many_redirects', `more than ${options.maxRedirects} redirects from ${url}`)
+      current = checkedUrl(location, current)
+      continue
+    }
+    if (isPermanentHttpStatus(statusCode) || (statusCode >= 300 && statusCode < 400)) {
+      throw new PermanentImageError(`http_${statusCode}`, `the image server answered ${statusCode}`)
+    }
     throw new Error(`the image server answered ${statusCode}`)
   }
-  const declared = Number(headers['content-length'])
-  if (declared > maxBytes) {
-    body.destroy()
-    throw tooLarge(maxBytes)
-  }
-  return readCapped(body, maxBytes)
+}
+
+/** The URL to request; a redirect's Location is read relative to the URL that sent it. */
+function checkedUrl(location: string, base?: string): string {
+  const url = base && URL.canParse(location, base) ? new URL(location, base).href : location
+  const problem = imageUrlProblem(url)
+  if (problem) throw new PermanentImageError('bad_url', base ? `the redirect to ${location} ${problem}` : `${location} ${problem}`)
+  return url
 }
 
 /** Stops reading as soon as the cap is passed, whatever Content-Length claimed. */

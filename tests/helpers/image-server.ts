@@ -6,6 +6,8 @@ export type Route = (request: IncomingMessage, response: ServerResponse) => void
 export interface ImageServer {
   /** Absolute URL of a path on this server. */
   url(path: string): string
+  /** `127.0.0.1:<port>`: the endpoint to allow in ALLOW_PRIVATE_IMAGE_URLS. */
+  host: string
   /** Requests seen per path, to tell how often something was downloaded. */
   hits: Map<string, number>
   close(): Promise<void>
@@ -31,6 +33,7 @@ export async function startImageServer(routes: Record<string, Route>): Promise<I
   const { port } = server.address() as AddressInfo
   return {
     url: (path) => `http://127.0.0.1:${port}${path}`,
+    host: `127.0.0.1:${port}`,
     hits,
     close: () =>
       new Promise((resolve, reject) => {

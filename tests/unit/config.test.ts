@@ -27,6 +27,29 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/DATABASE_URL/)
   })
 
+  it('has safe defaults for hostile input', () => {
+    expect(loadConfig({})).toMatchObject({
+      ALLOW_PRIVATE_IMAGE_URLS: 'false',
+      MAX_IMAGES_PER_PRODUCT: 10,
+      MAX_IMAGE_URL_LENGTH: 2048,
+      API_BODY_LIMIT_BYTES: 65536,
+      IMAGE_MAX_INPUT_PIXELS: 50_000_000,
+      IMAGE_ALLOWED_FORMATS: 'jpeg,png,webp,gif,avif',
+      DOWNLOAD_MAX_REDIRECTS: 5,
+    })
+  })
+
+  it('reads the private-address allowance as true, false or address:port endpoints', () => {
+    expect(loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: 'true' }).ALLOW_PRIVATE_IMAGE_URLS).toBe('true')
+    expect(loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: '127.0.0.1:8080,[::1]:8080' }).ALLOW_PRIVATE_IMAGE_URLS).toBe('127.0.0.1:8080,[::1]:8080')
+    for (const bad of ['yes', 'localhost:8080', '127.0.0.1', '*']) expect(() => loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: bad })).toThrow(/ALLOW_PRIVATE_IMAGE_URLS/)
+  })
+
+  it('accepts only formats sharp can sniff', () => {
+    expect(loadConfig({ IMAGE_ALLOWED_FORMATS: 'jpeg,svg' }).IMAGE_ALLOWED_FORMATS).toBe('jpeg,svg')
+    expect(() => loadConfig({ IMAGE_ALLOWED_FORMATS: 'jpeg,bmp' })).toThrow(/IMAGE_ALLOWED_FORMATS/)
+  })
+
   it('refuses out-of-range numbers', () => {
     expect(() => loadConfig({ IMAGE_QUALITY: '0' })).toThrow(/IMAGE_QUALITY/)
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)

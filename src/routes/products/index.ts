@@ -1,21 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Db } from '../../db/client.ts'
 import { Prisma } from '../../generated/prisma/client.ts'
-import { CreateProductBody, ErrorReply, Product, ProductParams } from './schema.ts'
+import { createProductBody, ErrorReply, Product, ProductParams, type ProductLimits } from './schema.ts'
 import { productView } from './view.ts'
 
 export interface ProductRoutesOptions {
   db: Db
   /** Called after a product is committed, to publish it without waiting for the relay's next tick. */
   onProductCreated: (productId: number) => void
+  limits: ProductLimits
 }
 
 const isMissingUser = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003'
 
-const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated }) => {
+const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits }) => {
   app.post(
     '/',
-    { schema: { body: CreateProductBody, response: { 201: Product, 422: ErrorReply } } },
+    { schema: { body: createProductBody(limits), response: { 201: Product, 422: ErrorReply } } },
     async (request, reply) => {
       try {
         const row = await db.product.create({ data: request.body })

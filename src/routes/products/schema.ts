@@ -1,16 +1,27 @@
 import { type Static, Type } from '@sinclair/typebox'
 
-export const CreateProductBody = Type.Object(
-  {
-    user_id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
-    product_name: Type.String({ minLength: 1, maxLength: 200 }),
-    product_description: Type.String({ maxLength: 5000 }),
-    product_images: Type.Array(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }), { minItems: 1, maxItems: 10 }),
-    product_price: Type.Number({ minimum: 0, maximum: 9999999999.99 }),
-  },
-  { additionalProperties: false },
-)
-export type CreateProductBody = Static<typeof CreateProductBody>
+export interface ProductLimits {
+  maxImages: number
+  maxUrlLength: number
+}
+
+/**
+ * The body of POST /products. `imageUrl`, `text` and `maxDecimals` are our Ajv keywords
+ * (keywords.ts): http(s) without credentials, no control characters, cents at most.
+ */
+export const createProductBody = ({ maxImages, maxUrlLength }: ProductLimits) =>
+  Type.Object(
+    {
+      user_id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+      product_name: Type.String({ minLength: 1, maxLength: 200, text: 'line' }),
+      product_description: Type.String({ maxLength: 5000, text: 'paragraph' }),
+      product_images: Type.Array(Type.String({ maxLength: maxUrlLength, imageUrl: true }), { minItems: 1, maxItems: maxImages }),
+      // numeric(12, 2): ten digits before the point, two after.
+      product_price: Type.Number({ minimum: 0, maximum: 9999999999.99, maxDecimals: 2 }),
+    },
+    { additionalProperties: false },
+  )
+export type CreateProductBody = Static<ReturnType<typeof createProductBody>>
 
 export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) })
 

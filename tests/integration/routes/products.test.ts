@@ -65,6 +65,51 @@ describe('products routes', () => {
       expect(response.json().message).toMatch(field)
     })
 
+    it.each([
+      ['too many images', (b: Record<string, unknown>) => (b.product_images = Array(11).fill('http://images.example/a.jpg')), /product_images must NOT have more than 10 items/],
+      ['an image URL over 2048 characters', (b: Record<string, unknown>) => (b.product_images = [`http://images.example/${'a'.repeat(2030)}`]), /product_images\/0 must NOT have more than 2048 characters/],
+      ['an image URL with credentials', (b: Record<string, unknown>) => (b.product_images = ['http://user:pw@images.example/a.jpg']), /product_images\/0 must not contain credentials/],
+      ['an image URL with a control character', (b: Record<string, unknown>) => (b.product_images = ['http://images.example/a\u0000.jpg']), /product_images\/0 must not contain/],
+      ['a javascript: URL', (b: Record<string, unknown>) => (b.product_images = ['javascript:alert(1)']), /product_images\/0 must use http or https/],
+      ['a price with more than two decimals', (b: Record<string, unknown>) => (b.product_price = 1.005), /product_price must have at most 2 decimal places/],
+      ['a price too large for the column', (b: Record<string, unknown>) => (b.product_price = 1e10), /product_price must be <= 9999999999.99/],
+      ['a blank name', (b: Record<string, unknown>) => (b.product_name = '   '), /product_name must not be blank/],
+      ['a name with a line break', (b: Record<string, unknown>) => (b.product_name = 'Desk\nlamp'), /product_name must not contain control characters/],
+      ['a description with a NUL byte', (b: Record<string, unknown>) => (b.product_description = 'Brass\u0000'), /product_description must not contain control characters/],
+      ['a description with a lone surrogate', (b: Record<string, unknown>) => (b.product_description = 'Brass \ud800'), /product_description must not contain/],
+      ['a name over 200 characters', (b: Record<string, unknown>) => (b.product_name = 'x'.repeat(201)), /product_name must NOT have more than 200 characters/],
+    ])('answers 400 for %s, saying what is wrong', async (_case, mutate, message) => {
+      const body = validBody() as Record<string, unknown>
+      mutate(body)
+      const before = await database.db.product.count()
+      const response = await post(body)
+      expect(response.statusCode).toBe(400)
+      expect(response.json().message).toMatch(message)
+      expect(await database.db.product.count()).toBe(before)
+    })
+
+    it('accepts prices with up to two decimals and multi-line descriptions', async () => {
+      for (const price of [0, 0.5, 19.99, 9999999999.99]) {
+        const response = await post({ ...validBody(), product_price: price, product_description: 'Brass,\n\t40 cm ✓ 🪔' })
+        expect(response.statusCode).toBe(201)
+        expect(response.json()).toMatchObject({ product_price: price, product_description: 'Brass,\n\t40 cm ✓ 🪔' })
+      }
+    })
+
+    it('takes its limits from the configuration', async () => {
+      const limited = await buildApp({ db: database.db, onProductCreated: () => {}, limits: { maxImages: 2, maxUrlLength: 40, bodyLimit: 2048 } })
+      try {
+        const send = (body: object) => limited.inject({ method: 'POST', url: '/products', payload: body })
+        const url = 'http://images.example/a.jpg'
+        expect((await send({ ...validBody(), product_images: [url, url] })).statusCode).toBe(201)
+        expect((await send({ ...validBody(), product_images: [url, url, url] })).json().message).toMatch(/more than 2 items/)
+        expect((await send({ ...validBody(), product_images: [`${url}?${'q'.repeat(20)}`] })).json().message).toMatch(/more than 40 characters/)
+        expect((await send({ ...validBody(), product_description: 'x'.repeat(3000) })).statusCode).toBe(413)
+      } finally {
+        await limited.close()
+      }
+    })
+
     it('answers 400 for a body that is not JSON', async () => {
       const response = await app.inject({ method: 'POST', url: '/products', headers: { 'content-type': 'application/json' }, payload: '{"user_id":' })
       expect(response.statusCode).toBe(400)

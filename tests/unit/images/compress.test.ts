@@ -1,10 +1,14 @@
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { compress, decodeErrorCode, encoderOptions, extensionOf } from '../../../src/images/compress.ts'
+import { loadConfig } from '../../../src/config.ts'
+import { checkDecodable, compress, compressOptions, decodeErrorCode, encoderOptions, extensionOf, inputFormat } from '../../../src/images/compress.ts'
 import { PermanentImageError } from '../../../src/images/errors.ts'
 import { photoJpeg } from '../../helpers/images.ts'
 
-const webp = { format: 'webp', quality: 80, maxSide: 512 } as const
+// The configuration's defaults for the decode limits (pixels, formats).
+const defaults = compressOptions(loadConfig({}))
+const webp = { ...defaults, format: 'webp', quality: 80, maxSide: 512 } as const
+const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#4a7' } })
 
 describe('compress', () => {
   let photo: Buffer
@@ -31,7 +35,7 @@ describe('compress', () => {
       .withMetadata({ orientation: 6, exif: { IFD0: { Copyright: 'secret camera owner' } } })
       .jpeg()
       .toBuffer()
-    const result = await compress(rotated, { format: 'jpeg', quality: 80, maxSide: 1000 })
+    const result = await compress(rotated, { ...defaults, format: 'jpeg', quality: 80, maxSide: 1000 })
     const meta = await sharp(result.data).metadata()
     expect(meta).toMatchObject({ width: 200, height: 300 })
     expect(meta.exif).toBeUndefined()
@@ -39,7 +43,7 @@ describe('compress', () => {
   })
 
   it.each(['jpeg', 'webp', 'avif'] as const)('writes %s', async (format) => {
-    const result = await compress(photo, { format, quality: 60, maxSide: 256 })
+    const result = await compress(photo, { ...defaults, format, quality: 60, maxSide: 256 })
     expect((await sharp(result.data).metadata()).format).toBe(format === 'avif' ? 'heif' : format)
   })
 
@@ -52,6 +56,54 @@ describe('compress', () => {
   it('fails a truncated image as corrupt_image', async () => {
     const truncated = photo.subarray(0, Math.floor(photo.length / 2))
     await expect(compress(truncated, webp)).rejects.toMatchObject({ code: 'corrupt_image' })
+  })
+})
+
+describe('decode limits', () => {
+  it('refuses more pixels than allowed, from the header, before decoding', async () => {
+    const jpeg = await solid(1200, 800).jpeg().toBuffer()
+    const attempt = compress(jpeg, { ...webp, maxInputPixels: 1200 * 800 - 1 })
+    await expect(attempt).rejects.toMatchObject({ code: 'too_many_pixels', message: '1200×800 is more than the 959999 pixels allowed' })
+    expect(await compress(jpeg, { ...webp, maxInputPixels: 1200 * 800 })).toMatchObject({ width: 512 })
+  })
+
+  it('sniffs the format from the bytes and refuses formats not allowed', async () => {
+    const png = await solid(64, 48).png().toBuffer()
+    await expect(compress(png, { ...webp, allowedFormats: ['jpeg'] })).rejects.toMatchObject({ code: 'format_not_allowed', message: /png images are not accepted/ })
+    expect(await compress(png, webp)).toMatchObject({ width: 64, height: 48 })
+  })
+
+  it('refuses SVG and TIFF by default', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    await expect(compress(svg, webp)).rejects.toMatchObject({ code: 'format_not_allowed', message: /^svg/ })
+    await expect(compress(await solid(10, 10).tiff().toBuffer(), webp)).rejects.toMatchObject({ code: 'format_not_allowed' })
+  })
+
+  it('decodes only the first frame of an animation', async () => {
+    const frames = await Promise.all(['red', 'green', 'blue'].map((colour) => sharp({ create: { width: 40, height: 30, channels: 3, background: colour } }).png().toBuffer()))
+    const gif = await sharp(frames, { join: { animated: true } }).gif().toBuffer()
+    expect((await sharp(gif).metadata()).pages).toBe(3)
+    const result = await compress(gif, webp)
+    expect(result).toMatchObject({ width: 40, height: 30 })
+    const meta = await sharp(result.data).metadata()
+    expect(meta.pages ?? 1).toBe(1)
+    const { dominant } = await sharp(result.data).stats()
+    expect(dominant.r).toBeGreaterThan(200)
+  })
+
+  it('checks the header alone: a 20000×20000 header is too many pixels by default', () => {
+    expect(() => checkDecodable({ format: 'png', width: 20000, height: 20000 }, defaults)).toThrow(expect.objectContaining({ code: 'too_many_pixels' }))
+    expect(() => checkDecodable({ format: 'png', width: 8000, height: 6000 }, defaults)).not.toThrow()
+  })
+
+  it('names AV1 HEIF avif and other HEIF heic', () => {
+    expect(inputFormat({ format: 'heif', compression: 'av1' })).toBe('avif')
+    expect(inputFormat({ format: 'heif', compression: 'hevc' })).toBe('heic')
+    expect(inputFormat({ format: 'jpeg' })).toBe('jpeg')
+  })
+
+  it('defaults to 50 M pixels and the common web formats', () => {
+    expect(defaults).toMatchObject({ maxInputPixels: 50_000_000, allowedFormats: ['jpeg', 'png', 'webp', 'gif', 'avif'] })
   })
 })
 

@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { expect } from 'vitest'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig, type Config } from '../../src/config.ts'
+import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
+import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
+import { startWorker, type Worker } from '../../src/worker.ts'
+import { createTestBroker, setRetryDelay, type TestBroker } from './broker.ts'
+import { createTestDatabase, createUser, type TestDatabase } from './database.ts'
+import { startImageServer, type ImageServer, type Route } from './image-server.ts'
+import { recordLogs, type LogRecorder } from './logs.ts'
+
+export interface PipelineOptions {
+  routes: Record<string, Route>
+  /** Variables on top of the test's database and images directory; the image server is allowed. */
+  env?: Record<string, string>
+  /** Broker-side wait before a retry (the production mechanism, shortened). */
+  retryDelayMs?: number
+  /** Retries before an image is recorded as unavailable. */
+  retries?: number
+}
+
+export interface TestPipeline {
+  database: TestDatabase
+  broker: TestBroker
+  images: ImageServer
+  logs: LogRecorder
+  app: Awaited<ReturnType<typeof buildApp>>
+  worker: Worker
+  config: Config
+  imagesDir: string
+  userId: number
+  /** POSTs a product with images at these paths of the image server; it must be accepted. */
+  postProduct(paths: string[]): Promise<number>
+  getProduct(productId: number): Promise<Record<string, any>>
+  close(): Promise<void>
+}
+
+/** API, outbox relay and worker in this process, on a database, broker namespace and image server of the test's own. */
+export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retries }: PipelineOptions): Promise<TestPipeline> {
+  const logs = recordLogs()
+  const database = await createTestDatabase()
+  const userId = await createUser(database.db)
+  const imagesDir = await mkdtemp(path.join(tmpdir(), 'pipeline-images-'))
+  const images = await startImageServer(routes)
+  const broker = await createTestBroker(logs.log, (rascal) => {
+    setRetryDelay(rascal, retryDelayMs)
+    if (retries !== undefined) recoveryOf(rascal)[0]!.attempts = retries
+  })
+  const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, ALLOW_PRIVATE_IMAGE_URLS: images.host, ...env })
+  const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
+  const app = await buildApp({ db: database.db, onProductCreated: relay.wake })
+  const worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
+
+  return {
+    database, broker, images, logs, app, worker, config, imagesDir, userId,
+    async postProduct(paths) {
+      const payload = { user_id: userId, product_name: 'Chair', product_description: 'Oak', product_images: paths.map(images.url), product_price: 120 }
+      const response = await app.inject({ method: 'POST', url: '/products', payload })
+      expect(response.statusCode).toBe(201)
+      return response.json().product_id as number
+    },
+    getProduct: async (productId) => (await app.inject({ method: 'GET', url: `/products/${productId}` })).json(),
+    async close() {
+      await app.close()
+      await relay.stop()
+      await worker.stop()
+      await broker.close()
+      await images.close()
+      await database.drop()
+      await rm(imagesDir, { recursive: true, force: true })
+    },
+  }
+}
