@@ -1,9 +1,10 @@
 import type { BrokerAsPromised } from 'rascal'
-import { apiLimits, buildApp } from './app.ts'
+import { appSettings, buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import type { Logger } from './logger.ts'
-import { publishProductCreated } from './queue/broker.ts'
+import { measureOutboxBacklog } from './metrics.ts'
+import { connectionStatus, publishProductCreated } from './queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from './queue/outbox-relay.ts'
 
 export interface ApiDeps {
@@ -17,10 +18,18 @@ export interface ApiDeps {
 /** HTTP server plus the outbox relay that hands stored products to RabbitMQ. */
 export async function startApi({ config, db, broker, log }: ApiDeps) {
   let relay: OutboxRelay | undefined
-  const app = await buildApp({ db, onProductCreated: () => relay?.wake(), limits: apiLimits(config) }, { loggerInstance: log })
+  let brokerConnected = () => false
+  measureOutboxBacklog(() => db.product.count({ where: { queued_at: null } }))
+  const app = await buildApp(
+    { db, onProductCreated: () => relay?.wake(), brokerConnected: () => brokerConnected(), settings: appSettings(config) },
+    { loggerInstance: log },
+  )
   await app.listen({ host: config.HOST, port: config.PORT })
   const relayStarted = broker.then(
-    (connected) => void (relay = startOutboxRelay(db, (id) => publishProductCreated(connected, id), log)),
+    (connected) => {
+      brokerConnected = connectionStatus(connected)
+      relay = startOutboxRelay(db, (id) => publishProductCreated(connected, id), log)
+    },
     () => {}, // no broker before shutdown: nothing to relay
   )
   return {

@@ -1,32 +1,61 @@
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import fastifyStatic from '@fastify/static'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import underPressure from '@fastify/under-pressure'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import { mkdir } from 'node:fs/promises'
 import { loadConfig, type Config } from './config.ts'
-import products, { type ProductRoutesOptions } from './routes/products/index.ts'
+import type { Db } from './db/client.ts'
+import { registerOperations } from './operations.ts'
+import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
+import { IMAGES_PREFIX } from './routes/products/view.ts'
 import type { ProductLimits } from './routes/products/schema.ts'
 
-export interface ApiLimits extends ProductLimits {
+export interface AppSettings extends ProductLimits {
   bodyLimit: number
+  /** Where the worker writes compressed images; served under /images/. */
+  imagesDir: string
 }
 
-export const apiLimits = (config: Config): ApiLimits => ({
+export const appSettings = (config: Config): AppSettings => ({
   maxImages: config.MAX_IMAGES_PER_PRODUCT,
   maxUrlLength: config.MAX_IMAGE_URL_LENGTH,
   bodyLimit: config.API_BODY_LIMIT_BYTES,
+  imagesDir: config.IMAGES_DIR,
 })
 
-export type AppDeps = Omit<ProductRoutesOptions, 'limits'> & {
+export interface AppDeps {
+  db: Db
+  /** Called after a product is committed, to publish it without waiting for the relay's next tick. */
+  onProductCreated: (productId: number) => void
+  /** Whether RabbitMQ is connected now, for /ready. */
+  brokerConnected: () => boolean
   /** The configuration's defaults when not given. */
-  limits?: ApiLimits
+  settings?: AppSettings
 }
 
 /** The HTTP application without listen(), so tests can inject requests. */
-export async function buildApp({ limits = apiLimits(loadConfig({})), ...deps }: AppDeps, options: FastifyServerOptions = {}) {
+export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})) }: AppDeps, options: FastifyServerOptions = {}) {
   const app = Fastify({
-    bodyLimit: limits.bodyLimit,
+    bodyLimit: settings.bodyLimit,
     ajv: { customOptions: { keywords: productKeywords } },
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>()
-  await app.register(products, { ...deps, limits, prefix: '/products' })
+
+  // Sheds load with 503 before the event loop drowns, rather than answering everything late.
+  await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 10 })
+  // Documents the tagged routes: ours, not /metrics, /docs or the static files.
+  await app.register(fastifySwagger, {
+    hideUntagged: true,
+    openapi: { info: { title: 'product-image-pipeline', version: '1.0.0', description: 'Products and their compressed images' } },
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  await registerOperations(app, { database: () => db.$queryRaw`SELECT 1`, brokerConnected })
+  // Names are deterministic per product and image, and a stored image never changes.
+  await mkdir(settings.imagesDir, { recursive: true })
+  await app.register(fastifyStatic, { root: settings.imagesDir, prefix: IMAGES_PREFIX, decorateReply: false, maxAge: '365d', immutable: true })
+  await app.register(products, { db, onProductCreated, limits: settings, imagesDir: settings.imagesDir, prefix: '/products' })
   return app
 }

@@ -15,6 +15,8 @@ export const EnvSchema = Type.Object({
   AMQP_NAMESPACE: Type.String({ pattern: '^[A-Za-z0-9._-]*$', default: '' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Int({ default: 3000, minimum: 0, maximum: 65535 }),
+  // A worker running alone serves /health, /ready and /metrics here.
+  WORKER_PORT: Int({ default: 3001, minimum: 0, maximum: 65535 }),
   API_BODY_LIMIT_BYTES: Int({ default: 64 * 1024, minimum: 1024, maximum: 10 * 1024 * 1024 }),
   MAX_IMAGES_PER_PRODUCT: Int({ default: 10, minimum: 1, maximum: 100 }),
   MAX_IMAGE_URL_LENGTH: Int({ default: 2048, minimum: 32, maximum: 16384 }),

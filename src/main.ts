@@ -4,7 +4,8 @@ import { startApi } from './api.ts'
 import { loadConfig } from './config.ts'
 import { createDb } from './db/client.ts'
 import { createLogger } from './logger.ts'
-import { brokerConfig, connectBroker, recoveryOf } from './queue/broker.ts'
+import { serveOperations } from './operations.ts'
+import { brokerConfig, connectBroker, connectionStatus, recoveryOf } from './queue/broker.ts'
 import { startWorker } from './worker.ts'
 
 const role = process.argv[2] ?? 'all'
@@ -41,5 +42,12 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ err,
 if (role !== 'worker') stops.push((await startApi({ config, db, broker, log })).stop)
 if (role !== 'api') {
   const connected = await broker.catch(() => undefined)
-  if (connected && !stopping.signal.aborted) stops.push((await startWorker({ config, db, broker: connected, recovery: recoveryOf(rascalConfig), log })).stop)
+  if (connected && !stopping.signal.aborted) {
+    stops.push((await startWorker({ config, db, broker: connected, recovery: recoveryOf(rascalConfig), log })).stop)
+    if (role === 'worker') {
+      const checks = { database: () => db.$queryRaw`SELECT 1`, brokerConnected: connectionStatus(connected) }
+      const operations = await serveOperations(config.HOST, config.WORKER_PORT, checks, log)
+      stops.push(() => operations.close())
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import type { LimitFunction } from 'p-limit'
 import type { Db } from '../db/client.ts'
+import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
 import { compress, extensionOf, type CompressOptions } from './compress.ts'
 import { PermanentImageError, type ImageFailure } from './errors.ts'
 import { imagePath, isStored, productDir, removeUnfinishedWrites, storeImage } from './storage.ts'
@@ -48,10 +49,21 @@ export function summarize(urls: string[], results: PromiseSettledResult<string>[
 export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number): Promise<string> {
   const file = imagePath(pipeline.imagesDir, productId, index, extensionOf(pipeline.compression.format))
   if (await isStored(file)) return file
-  const original = await pipeline.download(url)
-  const { data } = await compress(original, pipeline.compression)
-  await storeImage(file, data)
-  return file
+  const timer = imageSeconds.startTimer()
+  try {
+    const original = await pipeline.download(url)
+    imageBytesIn.inc(original.length)
+    const { data } = await compress(original, pipeline.compression)
+    await storeImage(file, data)
+    imageBytesOut.inc(data.length)
+    imagesProcessed.inc({ result: 'stored', reason: '' })
+    return file
+  } catch (error) {
+    imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError ? error.code : 'transient' })
+    throw error
+  } finally {
+    timer()
+  }
 }
 
 /**

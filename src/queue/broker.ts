@@ -50,6 +50,14 @@ export async function createBroker(config: BrokerConfig, log: Logger): Promise<B
   return broker
 }
 
+/** Follows the connection of a broker that is connected now: true until it drops, again once back. */
+export function connectionStatus(broker: BrokerAsPromised): () => boolean {
+  let connected = true
+  broker.on('disconnect', () => (connected = false))
+  broker.on('connect', () => (connected = true))
+  return () => connected
+}
+
 /**
  * Keeps trying until RabbitMQ answers: a service started while the broker is down comes up
  * anyway (the API serves, the outbox holds products) and connects when it can.

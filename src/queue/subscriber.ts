@@ -4,6 +4,7 @@ import pRetry from 'p-retry'
 import type { Message } from 'amqplib'
 import type { BrokerAsPromised, Recovery, SubscriberSessionAsPromised } from 'rascal'
 import type { Logger } from 'pino'
+import { messagesDeadLettered, messagesRetried } from '../metrics.ts'
 import { SUBSCRIPTION } from './broker.ts'
 
 const ProductMessage = Type.Object({ product_id: Type.Integer({ minimum: 1 }) })
@@ -48,6 +49,7 @@ export async function subscribeToProducts(
       const productId = productIdOf(content)
       if (productId === undefined) {
         log.error({ content }, 'message without a valid product_id: dead-lettered')
+        messagesDeadLettered.inc({ reason: 'invalid_message' })
         return ackOrNack(new Error('message without a valid product_id'), deadLetter)
       }
       handle(productId, isLastAttempt(message, recovery)).then(
@@ -59,16 +61,21 @@ export async function subscribeToProducts(
           }
           const poison = isPoison(err)
           log.error({ err, product_id: productId }, poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry')
+          if (poison) messagesDeadLettered.inc({ reason: 'unknown_product' })
+          else if (isLastAttempt(message, recovery)) messagesDeadLettered.inc({ reason: 'retries_exhausted' })
+          else messagesRetried.inc()
           ackOrNack(err, poison ? deadLetter : recovery)
         },
       )
     })
     subscription.on('invalid_content', (err: Error, _message: Message, ackOrNack) => {
       log.error({ err }, 'unparsable message: dead-lettered')
+      messagesDeadLettered.inc({ reason: 'unparsable' })
       ackOrNack(err, deadLetter)
     })
     subscription.on('redeliveries_exceeded', (err: Error, _message: Message, ackOrNack) => {
       log.error({ err }, 'message keeps crashing its consumer: dead-lettered')
+      messagesDeadLettered.inc({ reason: 'redeliveries_exceeded' })
       ackOrNack(err, deadLetter)
     })
     subscription.on('error', (err: Error) => log.error({ err }, 'subscription error'))

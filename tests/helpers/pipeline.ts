@@ -51,7 +51,7 @@ export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retr
   })
   const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, ALLOW_PRIVATE_IMAGE_URLS: images.host, ...env })
   const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-  const app = await buildApp({ db: database.db, onProductCreated: relay.wake })
+  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true })
   const worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
 
   return {

@@ -49,7 +49,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     })
     const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, LOG_LEVEL: 'info', ALLOW_PRIVATE_IMAGE_URLS: images.host })
     relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-    app = await buildApp({ db: database.db, onProductCreated: relay.wake })
+    app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true })
     worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
   })
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { EnvSchema } from '../../src/config.ts'
+import { EnvSchema, loadConfig } from '../../src/config.ts'
 
 // No Docker engine runs where the tests run: the files are checked for what compose would need.
 const root = path.resolve(import.meta.dirname, '../..')
@@ -47,7 +47,10 @@ describe('docker-compose.yml', () => {
         rabbitmq: { condition: 'service_healthy' },
       })
     }
-    for (const name of ['postgres', 'rabbitmq', 'api']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
+    for (const name of ['postgres', 'rabbitmq', 'api', 'worker']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
+    // The probes ask the ports the code listens on.
+    expect(services.api!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).PORT}/health`)
+    expect(services.worker!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).WORKER_PORT}/ready`)
   })
 
   it('runs the API and the worker as the roles of src/main.ts', () => {

@@ -42,12 +42,24 @@ export const Product = Type.Object({
   product_images: Type.Array(Type.String()),
   product_price: Type.Number(),
   compressed_product_images: Type.Array(Type.String(), { description: 'local paths, in the order of product_images' }),
+  compressed_image_urls: Type.Array(Type.String(), { description: 'where the API serves compressed_product_images, same order' }),
   status: ProductStatus,
   image_errors: Type.Array(ImageFailure),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 })
 export type Product = Static<typeof Product>
+
+export const ProductList = Type.Object({
+  items: Type.Array(Product),
+  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' }),
+})
+
+export const ListQuery = Type.Object({
+  user_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+  cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,9}$', description: 'next_cursor of the previous page' })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+})
 
 export const ErrorReply = Type.Object({
   statusCode: Type.Integer(),

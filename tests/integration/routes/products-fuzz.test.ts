@@ -66,7 +66,7 @@ describe('POST /products against random and mutated bodies (fast-check)', () => 
   beforeAll(async () => {
     database = await createTestDatabase()
     userId = await createUser(database.db)
-    app = await buildApp({ db: database.db, onProductCreated: () => {} })
+    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true })
   })
   afterAll(async () => {
     await app?.close()

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp } from '../../../src/app.ts'
+import { appSettings, buildApp } from '../../../src/app.ts'
+import { loadConfig } from '../../../src/config.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 
 describe('products routes', () => {
@@ -20,7 +21,7 @@ describe('products routes', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     userId = await createUser(database.db)
-    app = await buildApp({ db: database.db, onProductCreated: (id) => created.push(id) })
+    app = await buildApp({ db: database.db, onProductCreated: (id) => created.push(id), brokerConnected: () => true })
   })
   afterAll(async () => {
     await app?.close()
@@ -97,7 +98,12 @@ describe('products routes', () => {
     })
 
     it('takes its limits from the configuration', async () => {
-      const limited = await buildApp({ db: database.db, onProductCreated: () => {}, limits: { maxImages: 2, maxUrlLength: 40, bodyLimit: 2048 } })
+      const limited = await buildApp({
+        db: database.db,
+        onProductCreated: () => {},
+        brokerConnected: () => true,
+        settings: { maxImages: 2, maxUrlLength: 40, bodyLimit: 2048, imagesDir: appSettings(loadConfig({})).imagesDir },
+      })
       try {
         const send = (body: object) => limited.inject({ method: 'POST', url: '/products', payload: body })
         const url = 'http://images.example/a.jpg'
@@ -129,7 +135,7 @@ describe('products routes', () => {
       expect(Object.keys(response.json()).sort()).toEqual(
         [
           'product_id', 'user_id', 'product_name', 'product_description', 'product_images', 'product_price',
-          'compressed_product_images', 'status', 'image_errors', 'created_at', 'updated_at',
+          'compressed_product_images', 'compressed_image_urls', 'status', 'image_errors', 'created_at', 'updated_at',
         ].sort(),
       )
     })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Prisma } from '../../../../src/generated/prisma/client.ts'
-import { productView } from '../../../../src/routes/products/view.ts'
+import { imageUrl, productView } from '../../../../src/routes/products/view.ts'
 
 describe('productView', () => {
   const row = {
@@ -18,8 +18,8 @@ describe('productView', () => {
     updated_at: new Date('2026-01-01T00:00:02Z'),
   }
 
-  it('shows the price as a number and dates as ISO strings', () => {
-    expect(productView(row)).toEqual({
+  it('shows the price as a number, dates as ISO strings and where each image is served', () => {
+    expect(productView(row, '/data')).toEqual({
       product_id: 5,
       user_id: 1,
       product_name: 'Lamp',
@@ -27,6 +27,7 @@ describe('productView', () => {
       product_images: ['http://x/a.jpg'],
       product_price: 19.99,
       compressed_product_images: ['/data/5/0.webp'],
+      compressed_image_urls: ['/images/5/0.webp'],
       status: 'done',
       image_errors: [],
       created_at: '2026-01-01T00:00:00.000Z',
@@ -35,6 +36,12 @@ describe('productView', () => {
   })
 
   it('keeps the outbox bookkeeping out of the API', () => {
-    expect(productView(row)).not.toHaveProperty('queued_at')
+    expect(productView(row, '/data')).not.toHaveProperty('queued_at')
+  })
+})
+
+describe('imageUrl', () => {
+  it('is the path below the images directory, under /images/', () => {
+    expect(imageUrl('/srv/images', '/srv/images/42/3.webp')).toBe('/images/42/3.webp')
   })
 })

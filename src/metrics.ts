@@ -1,0 +1,42 @@
+import { Counter, Gauge, Histogram } from 'prom-client'
+
+// Process-wide, in prom-client's global registry: the API and the worker record into the same
+// metrics whether they run in one process or two; GET /metrics serves them.
+
+export const productsCreated = new Counter({ name: 'products_created_total', help: 'Products stored by POST /products' })
+
+export const imagesProcessed = new Counter({
+  name: 'images_processed_total',
+  help: 'Images processed, by result (stored, failed) and failure reason',
+  labelNames: ['result', 'reason'] as const,
+})
+
+export const imageSeconds = new Histogram({
+  name: 'image_processing_seconds',
+  help: 'Time to download, compress and store one image',
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+})
+
+export const imageBytesIn = new Counter({ name: 'image_bytes_in_total', help: 'Bytes of images downloaded' })
+export const imageBytesOut = new Counter({ name: 'image_bytes_out_total', help: 'Bytes of compressed images written' })
+
+export const messagesRetried = new Counter({ name: 'messages_retried_total', help: 'Messages sent to the retry wait queue' })
+export const messagesDeadLettered = new Counter({
+  name: 'messages_dead_lettered_total',
+  help: 'Messages sent to the dead-letter queue, by reason',
+  labelNames: ['reason'] as const,
+})
+
+let countBacklog: (() => Promise<number>) | undefined
+new Gauge({
+  name: 'outbox_backlog',
+  help: 'Stored products not yet confirmed by RabbitMQ',
+  async collect() {
+    if (countBacklog) this.set(await countBacklog())
+  },
+})
+
+/** Where the outbox backlog gauge reads from (set by the process that runs the relay). */
+export function measureOutboxBacklog(count: () => Promise<number>): void {
+  countBacklog = count
+}

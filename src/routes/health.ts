@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+
+export interface HealthChecks {
+  /** Resolves when the database answers a query. */
+  database(): Promise<unknown>
+  brokerConnected(): boolean
+}
+
+const Alive = Type.Object({ status: Type.Literal('ok') })
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
+  database: Type.Boolean(),
+  broker: Type.Boolean(),
+})
+
+const DATABASE_CHECK_TIMEOUT_MS = 2000
+
+/** /health: the process answers. /ready: it can do its work (database and broker reachable). */
+const health: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, { checks }) => {
+  app.get('/health', { schema: { tags: ['operations'], response: { 200: Alive } } }, async () => ({ status: 'ok' as const }))
+
+  app.get('/ready', { schema: { tags: ['operations'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
+    const timeout = new Promise((_, reject) => setTimeout(reject, DATABASE_CHECK_TIMEOUT_MS).unref())
+    const database = await Promise.race([checks.database(), timeout]).then(
+      () => true,
+      () => false,
+    )
+    const broker = checks.brokerConnected()
+    const ready = database && broker
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, broker })
+  })
+}
+
+export default health

@@ -1,0 +1,155 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appSettings, buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { createDb } from '../../src/db/client.ts'
+import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
+
+describe('operating the API: docs, probes, metrics, served images, listing', () => {
+  let database: TestDatabase
+  let imagesDir: string
+  let app: Awaited<ReturnType<typeof buildApp>>
+  let brokerUp = true
+  const users: number[] = []
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    users.push(await createUser(database.db), await createUser(database.db))
+    imagesDir = await mkdtemp(path.join(tmpdir(), 'served-images-'))
+    const settings = { ...appSettings(loadConfig({})), imagesDir }
+    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => brokerUp, settings })
+  })
+  afterAll(async () => {
+    await app?.close()
+    await database?.drop()
+    await rm(imagesDir, { recursive: true, force: true })
+  })
+
+  const post = (userId: number, name: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/products',
+      payload: { user_id: userId, product_name: name, product_description: '', product_images: ['https://img.example/a.jpg'], product_price: 1 },
+    })
+
+  describe('OpenAPI', () => {
+    it('documents every route with its request and response schemas', async () => {
+      await app.ready()
+      const spec = app.swagger() as { openapi: string; paths: Record<string, Record<string, any>> }
+      expect(spec.openapi).toMatch(/^3\./)
+      expect(Object.keys(spec.paths).sort()).toEqual(['/health', '/products', '/products/{id}', '/ready'])
+      const create = spec.paths['/products']!.post
+      expect(create.requestBody.content['application/json'].schema.required).toEqual(
+        expect.arrayContaining(['user_id', 'product_name', 'product_description', 'product_images', 'product_price']),
+      )
+      expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '422']))
+      const list = spec.paths['/products']!.get
+      expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit', 'user_id'])
+      expect(spec.paths['/products/{id}']!.get.parameters[0]).toMatchObject({ name: 'id', in: 'path' })
+      for (const [route, methods] of Object.entries(spec.paths)) {
+        for (const operation of Object.values(methods)) {
+          expect(operation.responses['200'] ?? operation.responses['201'], route).toHaveProperty('content.application/json.schema')
+        }
+      }
+    })
+
+    it('serves the documentation page at /docs', async () => {
+      const response = await app.inject({ method: 'GET', url: '/docs/' })
+      expect(response.statusCode).toBe(200)
+      expect(response.headers['content-type']).toMatch(/text\/html/)
+      expect((await app.inject({ method: 'GET', url: '/docs/json' })).json().paths).toHaveProperty(['/products'])
+    })
+  })
+
+  describe('probes', () => {
+    it('/health answers while the process is alive', async () => {
+      expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' })
+    })
+
+    it('/ready answers 200 with the database and the broker reachable, 503 without the broker', async () => {
+      expect((await app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ status: 'ready', database: true, broker: true })
+      brokerUp = false
+      const response = await app.inject({ method: 'GET', url: '/ready' })
+      brokerUp = true
+      expect(response.statusCode).toBe(503)
+      expect(response.json()).toEqual({ status: 'unavailable', database: true, broker: false })
+    })
+
+    it('/ready answers 503 when the database is unreachable', async () => {
+      const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere')
+      const other = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...appSettings(loadConfig({})), imagesDir } })
+      try {
+        const response = await other.inject({ method: 'GET', url: '/ready' })
+        expect(response.statusCode).toBe(503)
+        expect(response.json()).toMatchObject({ database: false, broker: true })
+      } finally {
+        await other.close()
+        await unreachable.$disconnect()
+      }
+    })
+  })
+
+  it('/metrics exposes HTTP latency and the service counters in Prometheus format', async () => {
+    await post(users[0]!, 'counted')
+    const response = await app.inject({ method: 'GET', url: '/metrics' })
+    expect(response.statusCode).toBe(200)
+    for (const name of [
+      'http_request_duration_seconds_bucket',
+      'products_created_total',
+      'images_processed_total',
+      'image_processing_seconds',
+      'image_bytes_in_total',
+      'image_bytes_out_total',
+      'outbox_backlog',
+      'messages_retried_total',
+      'messages_dead_lettered_total',
+    ]) {
+      expect(response.body, name).toContain(name)
+    }
+    expect(response.body).toMatch(/products_created_total [1-9]/)
+  })
+
+  describe('served images', () => {
+    it('serves a compressed image with its type and a long cache lifetime', async () => {
+      await mkdir(path.join(imagesDir, '7'), { recursive: true })
+      await writeFile(path.join(imagesDir, '7', '0.webp'), 'RIFF....WEBP')
+      const response = await app.inject({ method: 'GET', url: '/images/7/0.webp' })
+      expect(response.statusCode).toBe(200)
+      expect(response.headers['content-type']).toBe('image/webp')
+      expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    })
+
+    it.each(['/images/../package.json', '/images/%2e%2e/package.json', '/images/7/../../package.json'])('does not leave the images directory: %s', async (url) => {
+      const response = await app.inject({ method: 'GET', url })
+      expect(response.statusCode).toBeGreaterThanOrEqual(400)
+      expect(response.body).not.toContain('product-image-pipeline')
+    })
+  })
+
+  describe('GET /products', () => {
+    it('pages through products newest first with a cursor, optionally for one user', async () => {
+      await database.db.product.deleteMany()
+      for (const [index, userId] of [users[0], users[1], users[0], users[0], users[1]].entries()) {
+        expect((await post(userId!, `p${index}`)).statusCode).toBe(201)
+      }
+      const first = (await app.inject({ method: 'GET', url: '/products?limit=2' })).json()
+      expect(first.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p3'])
+      const second = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${first.next_cursor}` })).json()
+      expect(second.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p2', 'p1'])
+      const last = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${second.next_cursor}` })).json()
+      expect(last).toMatchObject({ next_cursor: null })
+      expect(last.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p0'])
+
+      const mine = (await app.inject({ method: 'GET', url: `/products?user_id=${users[1]}` })).json()
+      expect(mine.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p1'])
+    })
+
+    it('answers 400 for a cursor or limit out of range', async () => {
+      expect((await app.inject({ method: 'GET', url: '/products?cursor=abc' })).statusCode).toBe(400)
+      expect((await app.inject({ method: 'GET', url: '/products?limit=1000' })).statusCode).toBe(400)
+    })
+  })
+})
