@@ -1,26 +1,22 @@
 import { afterAll, afterEach, beforeAll, expect, inject, it, onTestFailed } from 'vitest'
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts'
-import { apiUrlOf, BATCH, countDone, postBatch, serviceGroup, startScenario, tally, waitUntilSettled, type Scenario } from './harness.ts'
+import { apiUrlOf, BATCH, countDone, postBatch, tally, useScenario, waitUntilSettled } from './harness.ts'
 
 // Each test puts its own proxy between its processes and RabbitMQ, so the fault hits them alone.
-let scenario: Scenario
+const { scenario: current, services } = useScenario()
 let proxy: TcpProxy
-const services = serviceGroup(() => scenario)
 const viaProxy = () => ({ AMQP_URL: proxy.url(inject('amqpUrl')) })
 
 beforeAll(async () => {
-  scenario = await startScenario()
   const amqp = new URL(inject('amqpUrl'))
   proxy = await startTcpProxy(amqp.hostname, Number(amqp.port || 5672))
 })
 afterEach(() => services.stopAll())
-afterAll(async () => {
-  await proxy?.close()
-  await scenario?.close()
-})
+afterAll(() => proxy?.close())
 
 it('RabbitMQ unreachable while products are posted: the API accepts them, the outbox delivers them later', { timeout: 180_000 }, async () => {
   onTestFailed(services.printTails)
+  const scenario = current()
   const startedAt = performance.now()
   const api = services.start('api', viaProxy())
   const worker = services.start('worker', viaProxy())
@@ -40,6 +36,7 @@ it('RabbitMQ unreachable while products are posted: the API accepts them, the ou
 
 it('all broker connections dropped mid-batch: API and worker reconnect and finish', { timeout: 180_000 }, async () => {
   onTestFailed(services.printTails)
+  const scenario = current()
   const startedAt = performance.now()
   const api = await apiUrlOf(services.start('api', viaProxy()))
   const worker = services.start('worker', viaProxy())

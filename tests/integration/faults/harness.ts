@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { expect, inject } from 'vitest'
+import { afterAll, beforeAll, expect, inject } from 'vitest'
 import { createTestBroker, type TestBroker } from '../../helpers/broker.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 import { serve, startImageServer, type ImageServer, type Route } from '../../helpers/image-server.ts'
@@ -154,4 +154,29 @@ export function serviceGroup(scenario: () => Scenario) {
     },
     stopAll: () => Promise.all(services.map(({ service }) => stopService(service))),
   }
+}
+
+/** This file's scenario: set up before its tests; it and its processes torn down after them. */
+export function useScenario() {
+  let scenario: Scenario
+  const services = serviceGroup(() => scenario)
+  beforeAll(async () => {
+    scenario = await startScenario()
+  })
+  afterAll(async () => {
+    await services.stopAll()
+    await scenario?.close()
+  })
+  return { scenario: () => scenario, services }
+}
+
+/** API and a worker started, a batch posted, and a few products done: the moment to strike. */
+export async function midBatch(scenario: Scenario, services: ReturnType<typeof serviceGroup>, workerEnv?: Record<string, string>) {
+  const startedAt = performance.now()
+  const api = services.start('api')
+  const worker = services.start('worker', workerEnv)
+  await worker.waitFor((line) => line.msg === 'worker consuming')
+  const posted = await postBatch(scenario, await apiUrlOf(api))
+  await expect.poll(() => countDone(scenario), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(5)
+  return { api, worker, posted, startedAt }
 }
