@@ -1,0 +1,128 @@
+// Issue item 2: POST /products of the real API process (validation, Prisma insert, outbox relay)
+// against bench/bare-server.ts (same validation, one raw pg INSERT), same pool size, same
+// database, the same autocannon load from this process. Only one server runs at a time, in
+// rounds bare, API, API, bare, so neither pays for the other's leftovers and a drift of the
+// machine weighs on both alike.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import { bench } from 'vitest'
+import { loadConfig } from '../src/config.ts'
+import { startService, stopService } from '../tests/helpers/service-process.ts'
+import { freePort, startPipeline, waitForPort, type Pipeline } from './pipeline.ts'
+import { mean, ONCE, report, round, sleep } from './report.ts'
+
+const CONNECTIONS = 50
+const WARMUP_S = 3
+const MEASURE_S = 10
+const GOAL_RATIO = 0.6
+const GOAL_P99_MS = 25
+
+type Target = 'bare' | 'api'
+const ORDER: Target[] = ['bare', 'api', 'api', 'bare']
+
+/** The bare route in a process of its own, like the API. */
+function startBareServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const exited = once(child, 'exit')
+  return { stop: async () => void (child.kill('SIGKILL'), await exited) }
+}
+
+function startTarget(target: Target, env: Record<string, string>) {
+  if (target === 'bare') return startBareServer(env)
+  const api = startService('api', env)
+  return { stop: () => stopService(api) }
+}
+
+/** Waits until the API's relay has published what the warm-up stored, so it does not weigh on the measured run. */
+async function outboxDrained({ database }: Pipeline, timeoutMs = 120_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while ((await database.db.product.count({ where: { queued_at: null } })) > 0) {
+    if (performance.now() > deadline) throw new Error(`the outbox was not drained within ${timeoutMs} ms`)
+    await sleep(200)
+  }
+}
+
+const summary = (r: autocannon.Result) => ({
+  'req/s': round(r['2xx'] / r.duration, 0),
+  'p50 ms': r.latency.p50,
+  'p99 ms': r.latency.p99,
+  'max ms': r.latency.max,
+  'non-2xx': r.non2xx,
+  errors: r.errors,
+})
+type Summary = ReturnType<typeof summary>
+
+/** Both rounds of a target: req/s and latencies as the mean of the rounds, the worst max, every failure. */
+function combine(rounds: Summary[]) {
+  const of = (key: keyof Summary) => rounds.map((r) => r[key])
+  return {
+    'req/s': round(mean(of('req/s')), 0),
+    'p50 ms': round(mean(of('p50 ms')), 1),
+    'p99 ms': round(mean(of('p99 ms')), 1),
+    'max ms': Math.max(...of('max ms')),
+    'rounds (req/s)': of('req/s').join(' '),
+    'non-2xx': of('non-2xx').reduce((a, b) => a + b, 0),
+    errors: of('errors').reduce((a, b) => a + b, 0),
+  }
+}
+
+bench('2. API vs bare route', async () => {
+  const pipeline = await startPipeline([])
+  try {
+    const port = await freePort()
+    // Request logging off in both (the bare route has none): what is compared is the route's work.
+    const env = pipeline.env({ LOG_LEVEL: 'warn', PORT: String(port) })
+    const poolSize = loadConfig(env).DATABASE_POOL_SIZE
+    const body = JSON.stringify({
+      user_id: pipeline.userId,
+      product_name: 'Desk lamp',
+      product_description: 'Brass, 40 cm, with a linen shade.\nShips in 2 days.',
+      product_images: [1, 2, 3].map((n) => `https://images.example.com/lamp/${n}.jpg`),
+      product_price: 49.95,
+    })
+    const load = (duration: number) =>
+      autocannon({ url: `http://127.0.0.1:${port}/products`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS, duration })
+
+    const rounds: Record<Target, Summary[]> = { bare: [], api: [] }
+    for (const target of ORDER) {
+      const server = startTarget(target, env)
+      try {
+        await waitForPort(port)
+        await load(WARMUP_S)
+        if (target === 'api') await outboxDrained(pipeline)
+        rounds[target].push(summary(await load(MEASURE_S)))
+      } finally {
+        await server.stop()
+      }
+    }
+
+    const figures = { bare: combine(rounds.bare), api: combine(rounds.api) }
+    if (figures.api['non-2xx'] + figures.bare['non-2xx'] + figures.api.errors + figures.bare.errors > 0) throw new Error(`failed requests: ${JSON.stringify(figures)}`)
+    const ratio = round(figures.api['req/s'] / figures.bare['req/s'], 3)
+    const p99 = figures.api['p99 ms']
+    report('2-api-vs-bare', {
+      title: 'API vs bare route',
+      method:
+        `POST /products, ${CONNECTIONS} connections, autocannon in the bench process; one server process at a time with a pool of ${poolSize}, ` +
+        `rounds ${ORDER.join(', ')}; each round ${WARMUP_S} s warm-up (for the API, then its outbox drained), ${MEASURE_S} s measured; ` +
+        `figures are the mean of a target's two rounds; LOG_LEVEL=warn (no request logs) in both.`,
+      rows: [
+        { target: 'bare route: validation + one pg INSERT', ...figures.bare },
+        { target: 'API: validation + Prisma insert + outbox', ...figures.api },
+        { target: 'ratio API / bare (req/s)', 'req/s': ratio },
+      ],
+      goals: [
+        { goal: `API / bare req/s ≥ ${GOAL_RATIO}`, measured: ratio.toFixed(2), met: ratio >= GOAL_RATIO },
+        { goal: `API p99 ≤ ${GOAL_P99_MS} ms at ${CONNECTIONS} connections`, measured: `${p99} ms`, met: p99 <= GOAL_P99_MS },
+      ],
+      data: { connections: CONNECTIONS, poolSize, measureSeconds: MEASURE_S, rounds, figures, ratio },
+    })
+  } finally {
+    await pipeline.close()
+  }
+}, ONCE)

@@ -1,0 +1,30 @@
+// The floor for POST /products (issue item 2), run as its own process by api-vs-bare.bench.ts:
+// Fastify validating the very same body schema (same Ajv keywords, same limits), then one raw
+// pg INSERT on a pool of the same size. No Prisma, no outbox, no response schema. Its rows are
+// stored as already queued, so an API process on the same database never relays them.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify from 'fastify'
+import pg from 'pg'
+import { appSettings } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { productKeywords } from '../src/routes/products/keywords.ts'
+import { createProductBody } from '../src/routes/products/schema.ts'
+
+const config = loadConfig()
+const limits = appSettings(config)
+const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
+const app = Fastify({ bodyLimit: limits.bodyLimit, ajv: { customOptions: { keywords: productKeywords } } }).withTypeProvider<TypeBoxTypeProvider>()
+
+app.post('/products', { schema: { body: createProductBody(limits) } }, async (request, reply) => {
+  const { user_id, product_name, product_description, product_images, product_price } = request.body
+  const { rows } = await pool.query(
+    `INSERT INTO products (user_id, product_name, product_description, product_images, product_price, queued_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING *`,
+    [user_id, product_name, product_description, product_images, product_price],
+  )
+  return reply.code(201).send(rows[0])
+})
+
+await app.listen({ host: config.HOST, port: config.PORT })
+// A clean exit on SIGTERM (so `node --cpu-prof` writes its profile).
+process.once('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)))

@@ -1,0 +1,65 @@
+// Issue item 3: POST → done for one product of 3 × 1920×1080 images on an otherwise idle system:
+// the real API and worker processes, products posted one at a time, each waited for.
+import { bench } from 'vitest'
+import { startService, stopService, type ServiceProcess } from '../tests/helpers/service-process.ts'
+import { makeCorpus } from './corpus.ts'
+import { freePort, startPipeline, startWorkerProcess, waitForPort } from './pipeline.ts'
+import { ONCE, percentile, report, round } from './report.ts'
+
+const WARMUP = 3
+const PRODUCTS = 30
+
+bench('3. end-to-end latency', async () => {
+  const corpus = await makeCorpus(['1920x1080 JPEG q92'], 3)
+  const pipeline = await startPipeline(corpus)
+  let api: ServiceProcess | undefined
+  const workers: ServiceProcess[] = []
+  try {
+    const port = await freePort()
+    api = startService('api', pipeline.env({ PORT: String(port) }))
+    const worker = await startWorkerProcess(pipeline, workers)
+    await waitForPort(port)
+
+    const body = JSON.stringify({
+      user_id: pipeline.userId,
+      product_name: 'Desk lamp',
+      product_description: 'Brass, 40 cm',
+      product_images: corpus.map((image) => pipeline.images.url(`/${image.name}`)),
+      product_price: 49.95,
+    })
+    const samples: { totalMs: number; postMs: number; workerMs: number }[] = []
+    for (let n = 0; n < WARMUP + PRODUCTS; n++) {
+      const started = performance.now()
+      const response = await fetch(`http://127.0.0.1:${port}/products`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      const postMs = performance.now() - started
+      if (response.status !== 201) throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
+      const { product_id } = (await response.json()) as { product_id: number }
+      const line = await worker.waitFor((l) => l.msg === 'product processed' && l.product_id === product_id, 60_000)
+      if (line.outcome !== 'done') throw new Error(`product ${product_id} ended ${String(line.outcome)}`)
+      if (n >= WARMUP) samples.push({ totalMs: performance.now() - started, postMs, workerMs: line.ms as number })
+    }
+
+    const stats = (name: string, values: number[]) => ({
+      '': name,
+      'p50 ms': round(percentile(values, 50)),
+      'p95 ms': round(percentile(values, 95)),
+      'max ms': round(Math.max(...values)),
+    })
+    const total = samples.map((s) => s.totalMs)
+    report('3-end-to-end', {
+      title: 'End-to-end latency',
+      method: `${PRODUCTS} products (after ${WARMUP} warm-up), one at a time, each 3 × 1920×1080 JPEG q92 from a loopback server; API and worker as separate processes (src/main.ts api / worker), production defaults.`,
+      rows: [
+        stats('POST → done (worker logged it committed)', total),
+        stats('  of which POST → 201', samples.map((s) => s.postMs)),
+        stats('  of which 201 → worker picked it up', samples.map((s) => s.totalMs - s.postMs - s.workerMs)),
+        stats('  of which worker: download, compress, write, DB', samples.map((s) => s.workerMs)),
+      ],
+      data: { products: PRODUCTS, p50: percentile(total, 50), p95: percentile(total, 95), samples },
+    })
+  } finally {
+    await stopService(api)
+    await Promise.all(workers.map(stopService))
+    await pipeline.close()
+  }
+}, ONCE)

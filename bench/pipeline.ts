@@ -1,0 +1,160 @@
+// The worker path's surroundings for a benchmark: a database and a queue namespace of its own,
+// a loopback server with the corpus, and products put straight on the queue.
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { inject } from 'vitest'
+import { publishProductCreated } from '../src/queue/broker.ts'
+import { createTestBroker, type TestBroker } from '../tests/helpers/broker.ts'
+import { createTestDatabase, createUser, type TestDatabase } from '../tests/helpers/database.ts'
+import { startImageServer, type ImageServer } from '../tests/helpers/image-server.ts'
+import type { Line } from '../tests/helpers/logs.ts'
+import { recordLogs, type LogRecorder } from '../tests/helpers/logs.ts'
+import { startService, type ServiceProcess } from '../tests/helpers/service-process.ts'
+import { routesFor, type Image } from './corpus.ts'
+import { sleep } from './report.ts'
+
+export interface Pipeline {
+  database: TestDatabase
+  broker: TestBroker
+  images: ImageServer
+  imagesDir: string
+  userId: number
+  /** Log lines of this process (the broker, and a worker started in-process). */
+  logs: LogRecorder
+  /** Settings for loadConfig() or a service process: production defaults but for where things are. */
+  env(overrides?: Record<string, string>): Record<string, string>
+  /**
+   * Stores the products, then times putting them on the queue (as the outbox relay would; the
+   * relay itself is not measured here) until the given workers have processed them all.
+   */
+  run(products: Image[][], workers: { lines: Line[] }[]): Promise<Batch>
+  close(): Promise<void>
+}
+
+export interface Batch {
+  ms: number
+  /** Products processed by each worker, in the order given. */
+  perWorker: number[]
+}
+
+export async function startPipeline(corpus: Image[]): Promise<Pipeline> {
+  const logs = recordLogs()
+  const database = await createTestDatabase()
+  const userId = await createUser(database.db)
+  const namespace = `bench-${randomUUID()}`
+  const broker = await createTestBroker(logs.log, undefined, namespace)
+  const images = await startImageServer(routesFor(corpus))
+  const imagesDir = await mkdtemp(path.join(tmpdir(), 'bench-images-'))
+  return {
+    database,
+    broker,
+    images,
+    imagesDir,
+    userId,
+    logs,
+    env: (overrides = {}) => ({
+      DATABASE_URL: database.url,
+      AMQP_URL: inject('amqpUrl'),
+      AMQP_NAMESPACE: namespace,
+      IMAGES_DIR: imagesDir,
+      // The corpus is served from loopback, which the worker refuses by default.
+      ALLOW_PRIVATE_IMAGE_URLS: 'true',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      ...overrides,
+    }),
+    async run(products, workers) {
+      const rows = await database.db.product.createManyAndReturn({
+        data: products.map((productImages, n) => ({
+          user_id: userId,
+          product_name: `Bench product ${n}`,
+          product_description: 'benchmark',
+          product_images: productImages.map((image) => images.url(`/${image.name}`)),
+          product_price: 10,
+          queued_at: new Date(),
+        })),
+        select: { product_id: true },
+      })
+      const ids = rows.map((row) => row.product_id)
+      const started = performance.now()
+      await Promise.all(ids.map((id) => publishProductCreated(broker.broker, id)))
+      const perWorker = await processed(workers, ids)
+      return { ms: performance.now() - started, perWorker }
+    },
+    async close() {
+      await broker.close()
+      await images.close()
+      await database.drop()
+      await rm(imagesDir, { recursive: true, force: true })
+    },
+  }
+}
+
+const isProcessed = (line: Line) => line.msg === 'product processed'
+
+/**
+ * Resolves once the workers whose log lines are given have logged every product as processed
+ * (committed; the ack follows at once), with how many each worker did. Watches the lines
+ * already collected in memory, every few milliseconds: nothing is asked of the database.
+ */
+export async function processed(workers: { lines: Line[] }[], ids: number[], timeoutMs = 300_000): Promise<number[]> {
+  const waiting = new Set(ids)
+  const done = workers.map(() => 0)
+  const seen = workers.map(() => 0)
+  const deadline = performance.now() + timeoutMs
+  while (waiting.size > 0) {
+    workers.forEach(({ lines }, w) => {
+      for (; seen[w]! < lines.length; seen[w]!++) {
+        const line = lines[seen[w]!]!
+        if (!isProcessed(line) || !waiting.delete(line.product_id as number)) continue
+        if (line.outcome !== 'done') throw new Error(`product ${String(line.product_id)} ended ${String(line.outcome)}: the benchmark is void`)
+        done[w]!++
+      }
+    })
+    if (performance.now() > deadline) throw new Error(`${waiting.size} of ${ids.length} products not processed within ${timeoutMs} ms`)
+    if (waiting.size > 0) await sleep(5)
+  }
+  return done
+}
+
+/**
+ * Starts a worker process (the real entry point) on the pipeline's queue, adding it to `into` at
+ * once (so a finally block stops it whatever happens), and waits until it consumes.
+ */
+export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProcess[], env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const worker = startService('worker', pipeline.env(env))
+  into.push(worker)
+  await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
+  return worker
+}
+
+/** `count` products of `perProduct` images each, taking the images round-robin from `images`. */
+export function productsOf(images: Image[], count: number, perProduct = 3): Image[][] {
+  return Array.from({ length: count }, (_, p) => Array.from({ length: perProduct }, (_, i) => images[(p * perProduct + i) % images.length]!))
+}
+
+/** A loopback port that was free a moment ago, for a process that must be told its port. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Resolves once something accepts connections on the loopback port. */
+export async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)))
+      socket.once('error', () => resolve(false))
+    })
+    if (open) return
+    if (performance.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`)
+    await sleep(50)
+  }
+}

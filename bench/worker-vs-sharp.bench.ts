@@ -1,0 +1,77 @@
+// Issue item 1: the full worker path against raw sharp on the same images at the same parallelism.
+//   raw sharp: compress() (production settings from loadConfig() defaults) on each image, IMAGE_CONCURRENCY at a time
+//   worker:    startWorker() in this process: queue → download (loopback) → compress → write → DB update → ack
+// Both run in this one process, rounds alternating, so the ratio is what the worker keeps of what sharp can do.
+import pLimit from 'p-limit'
+import { bench } from 'vitest'
+import { loadConfig } from '../src/config.ts'
+import { compress, compressOptions } from '../src/images/compress.ts'
+import { recoveryOf, subscriptionOf } from '../src/queue/broker.ts'
+import { startWorker, type Worker } from '../src/worker.ts'
+import { KINDS, makeCorpus, ofKind, type Image, type Kind } from './corpus.ts'
+import { productsOf, startPipeline } from './pipeline.ts'
+import { median, ONCE, report, round, timed } from './report.ts'
+
+const ROUNDS = 3
+const GOAL = 0.9
+
+bench('1. worker vs raw sharp', async () => {
+  const corpus = await makeCorpus(Object.keys(KINDS) as Kind[])
+  const pipeline = await startPipeline(corpus)
+  let worker: Worker | undefined
+  try {
+    const config = loadConfig(pipeline.env())
+    const options = compressOptions(config)
+    const { db } = pipeline.database
+    worker = await startWorker({ config, db, broker: pipeline.broker.broker, recovery: recoveryOf(pipeline.broker.config), log: pipeline.logs.log })
+
+    // 8 products of 3 images: 12 × 1080p, 6 × 4000×3000, 6 × PNG; kinds interleaved as they would arrive.
+    const byKind = (kind: Kind, count: number) => productsOf(ofKind(corpus, kind), count)
+    const [hd, big, png] = [byKind('1920x1080 JPEG q92', 4), byKind('4000x3000 JPEG q92', 2), byKind('1200x800 PNG alpha', 2)]
+    const batch = [hd[0]!, big[0]!, png[0]!, hd[1]!, hd[2]!, big[1]!, png[1]!, hd[3]!]
+    const images = batch.flat()
+
+    // A fresh copy per call, as a download would hand the worker: no reuse of one input buffer.
+    const rawSharp = (list: Image[]) => {
+      const limit = pLimit(config.IMAGE_CONCURRENCY)
+      return timed(() => Promise.all(list.map((image) => limit(() => compress(Buffer.from(image.data), options)))))
+    }
+    const throughWorker = async (products: Image[][]) => (await pipeline.run(products, [pipeline.logs])).ms
+
+    // Warm-up: JIT, the pools, the first connections.
+    await rawSharp(batch.slice(0, 2).flat())
+    await throughWorker(batch.slice(0, 2))
+
+    const rawMs: number[] = []
+    const workerMs: number[] = []
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate which goes first, so a drift of the machine hits both alike.
+      if (r % 2 === 0) rawMs.push(await rawSharp(images))
+      workerMs.push(await throughWorker(batch))
+      if (r % 2 === 1) rawMs.push(await rawSharp(images))
+    }
+
+    const perSecond = (ms: number) => round((images.length * 1000) / ms, 2)
+    const rawRate = perSecond(median(rawMs))
+    const workerRate = perSecond(median(workerMs))
+    const ratio = round(workerRate / rawRate, 3)
+    const prefetch = subscriptionOf(pipeline.broker.config).prefetch
+    report('1-worker-vs-sharp', {
+      title: 'Worker vs raw sharp',
+      method:
+        `${images.length} images a round (12 × 1920×1080 JPEG, 6 × 4000×3000 JPEG, 6 × 1200×800 PNG alpha; 8 products of 3), ` +
+        `${ROUNDS} rounds each, alternating, median. Production settings (${options.format} q${options.quality}, max ${options.maxSide}). ` +
+        `Parallelism: ${config.IMAGE_CONCURRENCY} images at a time in both (worker: prefetch ${prefetch} products, IMAGE_CONCURRENCY ${config.IMAGE_CONCURRENCY}).`,
+      rows: [
+        { path: `raw sharp: compress(), ${config.IMAGE_CONCURRENCY} at a time`, 'images/s': rawRate, 'rounds (s)': rawMs.map((ms) => round(ms / 1000, 2)).join(' ') },
+        { path: 'worker: queue → download → compress → write → DB → ack', 'images/s': workerRate, 'rounds (s)': workerMs.map((ms) => round(ms / 1000, 2)).join(' ') },
+        { path: 'ratio worker / raw sharp', 'images/s': ratio, 'rounds (s)': '' },
+      ],
+      goals: [{ goal: `worker / raw sharp ≥ ${GOAL}`, measured: ratio.toFixed(2), met: ratio >= GOAL }],
+      data: { imagesPerRound: images.length, parallelism: config.IMAGE_CONCURRENCY, prefetch, rawMs, workerMs, rawRate, workerRate, ratio },
+    })
+  } finally {
+    await worker?.stop()
+    await pipeline.close()
+  }
+}, ONCE)
