@@ -1,37 +1,22 @@
 // The worker path's surroundings for a benchmark: a database and a queue namespace of its own,
 // a loopback server with the corpus, and products put straight on the queue.
-import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { inject } from 'vitest'
 import { publishProductCreated } from '../src/queue/broker.ts'
-import { createTestBroker, type TestBroker } from '../tests/helpers/broker.ts'
-import { createTestDatabase, createUser, type TestDatabase } from '../tests/helpers/database.ts'
-import { startImageServer, type ImageServer } from '../tests/helpers/image-server.ts'
+import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
 import type { Line } from '../tests/helpers/logs.ts'
 import { recordLogs, type LogRecorder } from '../tests/helpers/logs.ts'
 import { startService, type ServiceProcess } from '../tests/helpers/service-process.ts'
 import { routesFor, type Image } from './corpus.ts'
 import { sleep } from './report.ts'
 
-export interface Pipeline {
-  database: TestDatabase
-  broker: TestBroker
-  images: ImageServer
-  imagesDir: string
-  userId: number
+export interface Pipeline extends TestEnvironment {
   /** Log lines of this process (the broker, and a worker started in-process). */
   logs: LogRecorder
-  /** Settings for loadConfig() or a service process: production defaults but for where things are. */
-  env(overrides?: Record<string, string>): Record<string, string>
   /**
    * Stores the products, then times putting them on the queue (as the outbox relay would; the
    * relay itself is not measured here) until the given workers have processed them all.
    */
   run(products: Image[][], workers: { lines: Line[] }[]): Promise<Batch>
-  close(): Promise<void>
 }
 
 export interface Batch {
@@ -42,30 +27,11 @@ export interface Batch {
 
 export async function startPipeline(corpus: Image[]): Promise<Pipeline> {
   const logs = recordLogs()
-  const database = await createTestDatabase()
-  const userId = await createUser(database.db)
-  const namespace = `bench-${randomUUID()}`
-  const broker = await createTestBroker(logs.log, undefined, namespace)
-  const images = await startImageServer(routesFor(corpus))
-  const imagesDir = await mkdtemp(path.join(tmpdir(), 'bench-images-'))
+  const environment = await startEnvironment({ routes: routesFor(corpus), log: logs.log, label: 'bench' })
+  const { database, images, userId, broker } = environment
   return {
-    database,
-    broker,
-    images,
-    imagesDir,
-    userId,
+    ...environment,
     logs,
-    env: (overrides = {}) => ({
-      DATABASE_URL: database.url,
-      AMQP_URL: inject('amqpUrl'),
-      AMQP_NAMESPACE: namespace,
-      IMAGES_DIR: imagesDir,
-      // The corpus is served from loopback, which the worker refuses by default.
-      ALLOW_PRIVATE_IMAGE_URLS: 'true',
-      LOG_LEVEL: 'info',
-      PORT: '0',
-      ...overrides,
-    }),
     async run(products, workers) {
       const rows = await database.db.product.createManyAndReturn({
         data: products.map((productImages, n) => ({
@@ -83,12 +49,6 @@ export async function startPipeline(corpus: Image[]): Promise<Pipeline> {
       await Promise.all(ids.map((id) => publishProductCreated(broker.broker, id)))
       const perWorker = await processed(workers, ids)
       return { ms: performance.now() - started, perWorker }
-    },
-    async close() {
-      await broker.close()
-      await images.close()
-      await database.drop()
-      await rm(imagesDir, { recursive: true, force: true })
     },
   }
 }

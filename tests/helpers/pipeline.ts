@@ -1,15 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { expect } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
-import { createTestBroker, setRetryDelay, type TestBroker } from './broker.ts'
-import { createTestDatabase, createUser, type TestDatabase } from './database.ts'
-import { startImageServer, type ImageServer, type Route } from './image-server.ts'
+import { setRetryDelay, type TestBroker } from './broker.ts'
+import type { TestDatabase } from './database.ts'
+import { startEnvironment } from './environment.ts'
+import type { ImageServer, Route } from './image-server.ts'
 import { recordLogs, type LogRecorder } from './logs.ts'
 
 export interface PipelineOptions {
@@ -41,15 +39,16 @@ export interface TestPipeline {
 /** API, outbox relay and worker in this process, on a database, broker namespace and image server of the test's own. */
 export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retries }: PipelineOptions): Promise<TestPipeline> {
   const logs = recordLogs()
-  const database = await createTestDatabase()
-  const userId = await createUser(database.db)
-  const imagesDir = await mkdtemp(path.join(tmpdir(), 'pipeline-images-'))
-  const images = await startImageServer(routes)
-  const broker = await createTestBroker(logs.log, (rascal) => {
-    setRetryDelay(rascal, retryDelayMs)
-    if (retries !== undefined) recoveryOf(rascal)[0]!.attempts = retries
+  const environment = await startEnvironment({
+    routes,
+    log: logs.log,
+    tuneBroker: (rascal) => {
+      setRetryDelay(rascal, retryDelayMs)
+      if (retries !== undefined) recoveryOf(rascal)[0]!.attempts = retries
+    },
   })
-  const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, ALLOW_PRIVATE_IMAGE_URLS: images.host, ...env })
+  const { database, broker, images, imagesDir, userId } = environment
+  const config = loadConfig(environment.env(env))
   const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
   const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true })
   const worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
@@ -67,10 +66,7 @@ export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retr
       await app.close()
       await relay.stop()
       await worker.stop()
-      await broker.close()
-      await images.close()
-      await database.drop()
-      await rm(imagesDir, { recursive: true, force: true })
+      await environment.close()
     },
   }
 }

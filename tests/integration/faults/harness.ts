@@ -1,29 +1,17 @@
 // Shared by the fault tests: a batch of products through real API and worker processes,
 // a fault in the middle, and a tally of what came out.
-import { randomUUID } from 'node:crypto'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, expect, inject } from 'vitest'
-import { createTestBroker, type TestBroker } from '../../helpers/broker.ts'
-import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
-import { serve, startImageServer, type ImageServer, type Route } from '../../helpers/image-server.ts'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { startEnvironment, type TestEnvironment } from '../../helpers/environment.ts'
+import { serve, type Route } from '../../helpers/image-server.ts'
 import { photoJpeg } from '../../helpers/images.ts'
 import { recordLogs } from '../../helpers/logs.ts'
 import { startService, stopService, type ServiceProcess } from '../../helpers/service-process.ts'
 
 export const BATCH = 50
 
-export interface Scenario {
-  database: TestDatabase
-  broker: TestBroker
-  images: ImageServer
-  imagesDir: string
-  userId: number
-  /** Environment for a service process of this scenario; override e.g. AMQP_URL with a proxy's. */
-  env(overrides?: Record<string, string>): Record<string, string>
-  close(): Promise<void>
-}
+export type Scenario = TestEnvironment
 
 export interface Posted {
   productId: number
@@ -31,38 +19,11 @@ export interface Posted {
 }
 
 export async function startScenario(): Promise<Scenario> {
-  const database = await createTestDatabase()
-  const userId = await createUser(database.db)
-  const imagesDir = await mkdtemp(path.join(tmpdir(), 'fault-images-'))
   const photos = await Promise.all([photoJpeg(640, 480), photoJpeg(480, 640), photoJpeg(800, 600)])
   const routes: Record<string, Route> = {}
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
-  const images = await startImageServer(routes)
-  const namespace = `fault-${randomUUID()}`
-  const broker = await createTestBroker(recordLogs().log, undefined, namespace)
-  return {
-    database,
-    broker,
-    images,
-    imagesDir,
-    userId,
-    env: (overrides = {}) => ({
-      DATABASE_URL: database.url,
-      AMQP_URL: inject('amqpUrl'),
-      AMQP_NAMESPACE: namespace,
-      IMAGES_DIR: imagesDir,
-      ALLOW_PRIVATE_IMAGE_URLS: 'true',
-      PORT: '0',
-      SHUTDOWN_TIMEOUT_MS: '20000',
-      ...overrides,
-    }),
-    async close() {
-      await broker.close()
-      await images.close()
-      await database.drop()
-      await rm(imagesDir, { recursive: true, force: true })
-    },
-  }
+  const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault' })
+  return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', ...overrides }) }
 }
 
 /** The API's address, read from its "Server listening at" log line. */

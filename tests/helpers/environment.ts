@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { BrokerConfig } from 'rascal'
+import { inject } from 'vitest'
+import type { Logger } from '../../src/logger.ts'
+import { createTestBroker, type TestBroker } from './broker.ts'
+import { createTestDatabase, createUser, type TestDatabase } from './database.ts'
+import { startImageServer, type ImageServer, type Route } from './image-server.ts'
+
+/** What a test (or a benchmark) runs the service against: all of it its own, so files run in parallel. */
+export interface TestEnvironment {
+  database: TestDatabase
+  broker: TestBroker
+  images: ImageServer
+  imagesDir: string
+  /** A user the products can belong to. */
+  userId: number
+  /** Settings for loadConfig() or a service process: the defaults but for where things are. */
+  env(overrides?: Record<string, string>): Record<string, string>
+  close(): Promise<void>
+}
+
+export interface EnvironmentOptions {
+  /** What the loopback image server serves. */
+  routes: Record<string, Route>
+  /** Where this process's broker client logs. */
+  log: Logger
+  /** Changes to the production topology, e.g. a shorter retry wait. */
+  tuneBroker?: (config: BrokerConfig) => void
+  /** Names the queue namespace and the images directory, to tell them apart when debugging. */
+  label?: string
+}
+
+/** A database, a broker namespace, an images directory and an image server, each of this environment's own. */
+export async function startEnvironment({ routes, log, tuneBroker, label = 'test' }: EnvironmentOptions): Promise<TestEnvironment> {
+  const database = await createTestDatabase()
+  const userId = await createUser(database.db)
+  const namespace = `${label}-${randomUUID()}`
+  const broker = await createTestBroker(log, tuneBroker, namespace)
+  const images = await startImageServer(routes)
+  const imagesDir = await mkdtemp(path.join(tmpdir(), `${label}-images-`))
+  return {
+    database,
+    broker,
+    images,
+    imagesDir,
+    userId,
+    env: (overrides = {}) => ({
+      DATABASE_URL: database.url,
+      AMQP_URL: inject('amqpUrl'),
+      AMQP_NAMESPACE: namespace,
+      IMAGES_DIR: imagesDir,
+      // The image server is on loopback, which the worker refuses by default: allow exactly it.
+      ALLOW_PRIVATE_IMAGE_URLS: images.host,
+      PORT: '0',
+      ...overrides,
+    }),
+    async close() {
+      await broker.close()
+      await images.close()
+      await database.drop()
+      await rm(imagesDir, { recursive: true, force: true })
+    },
+  }
+}
