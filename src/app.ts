@@ -5,9 +5,14 @@ import underPressure from '@fastify/under-pressure'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import { mkdir } from 'node:fs/promises'
+import { Registry } from 'prom-client'
+import authenticate, { API_KEY_SCHEME } from './auth/authenticate.ts'
+import { principalCache } from './auth/principal-cache.ts'
+import limitRequests, { type RateLimitOptions } from './auth/rate-limit.ts'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
-import { registerOperations } from './operations.ts'
+import { measureHttp } from './operations.ts'
+import health from './routes/health.ts'
 import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
 import { IMAGES_PREFIX } from './routes/products/view.ts'
@@ -17,6 +22,7 @@ export interface AppSettings extends ProductLimits {
   bodyLimit: number
   /** Where the worker writes compressed images; served under /images/. */
   imagesDir: string
+  rateLimit: RateLimitOptions & { authFailuresPerWindow: number }
 }
 
 export const appSettings = (config: Config): AppSettings => ({
@@ -24,6 +30,12 @@ export const appSettings = (config: Config): AppSettings => ({
   maxUrlLength: config.MAX_IMAGE_URL_LENGTH,
   bodyLimit: config.API_BODY_LIMIT_BYTES,
   imagesDir: config.IMAGES_DIR,
+  rateLimit: {
+    perWindow: config.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerWindow: config.AUTH_FAILURES_PER_MINUTE,
+    windowMs: 60_000,
+    redisUrl: config.RATE_LIMIT_REDIS_URL,
+  },
 })
 
 export interface AppDeps {
@@ -34,10 +46,12 @@ export interface AppDeps {
   brokerConnected: () => boolean
   /** The configuration's defaults when not given. */
   settings?: AppSettings
+  /** Where the HTTP metrics go, for the operations server's /metrics (see operations.ts). */
+  httpMetrics?: Registry
 }
 
 /** The HTTP application without listen(), so tests can inject requests. */
-export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})) }: AppDeps, options: FastifyServerOptions = {}) {
+export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})), httpMetrics = new Registry() }: AppDeps, options: FastifyServerOptions = {}) {
   const app = Fastify({
     bodyLimit: settings.bodyLimit,
     ajv: { customOptions: { keywords: productKeywords } },
@@ -46,16 +60,34 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
 
   // Sheds load with 503 before the event loop drowns, rather than answering everything late.
   await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 10 })
-  // Documents the tagged routes: ours, not /metrics, /docs or the static files.
+  // Documents the tagged routes: ours, not /docs or the static files.
   await app.register(fastifySwagger, {
     hideUntagged: true,
-    openapi: { info: { title: 'product-image-pipeline', version: '1.0.0', description: 'Products and their compressed images' } },
+    openapi: {
+      info: { title: 'product-image-pipeline', version: '1.0.0', description: 'Products and their compressed images' },
+      components: {
+        securitySchemes: {
+          [API_KEY_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key, from `npm run apikey:create`: `Authorization: Bearer pip_…`' },
+        },
+      },
+    },
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
-  await registerOperations(app, { database: () => db.$queryRaw`SELECT 1`, brokerConnected })
+  // Metrics are served on the operations port only (operations.ts), never here.
+  await measureHttp(app, httpMetrics)
+  await app.register(health, { checks: { database: () => db.$queryRaw`SELECT 1`, brokerConnected } })
   // Names are deterministic per product and image, and a stored image never changes.
   await mkdir(settings.imagesDir, { recursive: true })
   await app.register(fastifyStatic, { root: settings.imagesDir, prefix: IMAGES_PREFIX, decorateReply: false, maxAge: '365d', immutable: true })
-  await app.register(products, { db, onProductCreated, limits: settings, imagesDir: settings.imagesDir, prefix: '/products' })
+  // Everything under /products needs an API key; /health, /ready, /docs and /images stay public.
+  const { rateLimit } = settings
+  await app.register(
+    async (api) => {
+      await api.register(limitRequests, rateLimit)
+      await api.register(authenticate, { findPrincipal: principalCache(db), failuresPerWindow: rateLimit.authFailuresPerWindow, windowMs: rateLimit.windowMs })
+      await api.register(products, { db, onProductCreated, limits: settings, imagesDir: settings.imagesDir })
+    },
+    { prefix: '/products' },
+  )
   return app
 }

@@ -15,7 +15,7 @@ export interface ServiceProcess extends Omit<LogLines, 'push'> {
 export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', ...env }, // port 0: several workers side by side
+    env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', OPERATIONS_PORT: '0', ...env }, // port 0: several processes side by side
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const { push, ...lines } = collectLines()

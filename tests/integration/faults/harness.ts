@@ -23,7 +23,8 @@ export async function startScenario(): Promise<Scenario> {
   const routes: Record<string, Route> = {}
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
   const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault' })
-  return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', ...overrides }) }
+  // The API's rate limit is not what these tests are about: high enough never to refuse a batch.
+  return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides }) }
 }
 
 /** The API's address, read from its "Server listening at" log line. */
@@ -40,7 +41,7 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
     const product_images = Array.from({ length: imageCount }, (_, i) => scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`))
     const response = await fetch(`${apiUrl}/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${scenario.apiKey}` },
       body: JSON.stringify({ user_id: scenario.userId, product_name: `Product ${n}`, product_description: 'fault test', product_images, product_price: n }),
     })
     expect(response.status).toBe(201)
