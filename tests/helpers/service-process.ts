@@ -27,6 +27,12 @@ export function startService(role: 'api' | 'worker' | 'all', env: Record<string,
   return { ...lines, pid: child.pid!, exited, kill: (signal = 'SIGTERM') => void child.kill(signal) }
 }
 
+/** The public address of an API process, read from its first "Server listening at" log line (the operations server's comes after). */
+export async function apiUrlOf(api: ServiceProcess): Promise<string> {
+  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'))
+  return (line.msg as string).replace('Server listening at ', '')
+}
+
 /** Stops a process if it still runs; used in afterAll so no child outlives its test. */
 export async function stopService(service: ServiceProcess | undefined): Promise<void> {
   if (!service) return
