@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client'
 import type { BrokerAsPromised } from 'rascal'
 import { appSettings, buildApp } from './app.ts'
-import type { Config } from './config.ts'
+import { trustProxy, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import type { Logger } from './logger.ts'
 import { measureOutboxBacklog } from './metrics.ts'
@@ -29,7 +29,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   const httpMetrics = new Registry()
   const app = await buildApp(
     { db, onProductCreated: () => relay?.wake(), brokerConnected: checks.brokerConnected, settings: appSettings(config), httpMetrics },
-    { loggerInstance: log },
+    { loggerInstance: log, trustProxy: trustProxy(config.TRUST_PROXY) },
   )
   await app.listen({ host: config.HOST, port: config.PORT })
   const operations = await serveOperations(config.HOST, config.OPERATIONS_PORT, checks, log, httpMetrics)

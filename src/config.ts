@@ -23,6 +23,8 @@ export const EnvSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Int({ default: 120, minimum: 1, maximum: 1_000_000 }),
   // Failed authentications per client address per minute before that address is refused for the rest of the minute.
   AUTH_FAILURES_PER_MINUTE: Int({ default: 20, minimum: 1, maximum: 1_000_000 }),
+  // Whom to believe about the client's address (X-Forwarded-For): false, true, or the proxies' addresses/CIDRs.
+  TRUST_PROXY: Type.String({ pattern: '^(true|false|[0-9A-Fa-f:./]+(,[0-9A-Fa-f:./]+)*)$', default: 'false' }),
   // Shares the rate-limit counters between API processes; empty: each process counts alone.
   RATE_LIMIT_REDIS_URL: Type.String({ pattern: '^(rediss?://.*)?$', default: '' }),
   API_BODY_LIMIT_BYTES: Int({ default: 64 * 1024, minimum: 1024, maximum: 10 * 1024 * 1024 }),
@@ -49,6 +51,9 @@ export const EnvSchema = Type.Object({
 export type Config = Static<typeof EnvSchema>
 
 export class ConfigError extends Error {}
+
+/** TRUST_PROXY as Fastify's `trustProxy` option takes it. */
+export const trustProxy = (value: string): boolean | string => (value === 'true' || value === 'false' ? value === 'true' : value)
 
 /** Reads the environment once at start; fails fast naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {

@@ -10,8 +10,8 @@ const OWNER: Principal = { keyId: 1, admin: false, userId: 7 }
 const WINDOW_MS = 60_000
 
 /** A scope behind `authenticate` with keys kept in memory, beside a route outside it. */
-async function appWith(findPrincipal: (key: string) => Promise<Principal | undefined>, failuresPerWindow = 100) {
-  const app = Fastify()
+async function appWith(findPrincipal: (key: string) => Promise<Principal | undefined>, failuresPerWindow = 100, trustProxy: boolean | string = false) {
+  const app = Fastify({ trustProxy })
   await app.register(async (scope) => {
     await scope.register(limitRequests, { perWindow: 1000, windowMs: WINDOW_MS, redisUrl: '' })
     await scope.register(authenticate, { findPrincipal, failuresPerWindow, windowMs: WINDOW_MS })
@@ -96,5 +96,14 @@ describe('authenticate', () => {
 
     vi.setSystemTime(Date.now() + WINDOW_MS)
     expect((await get(app, `Bearer ${KEY}`)).statusCode).toBe(200)
+  })
+
+  it('behind a trusted proxy, counts failures per client of X-Forwarded-For', async () => {
+    const app = await appWith(inMemory, 1, '192.0.2.1')
+    const from = (client: string) =>
+      app.inject({ method: 'GET', url: '/private', headers: { authorization: `Bearer ${KEY}x`, 'x-forwarded-for': client }, remoteAddress: '192.0.2.1' })
+    expect((await from('198.51.100.7')).statusCode).toBe(401)
+    expect((await from('198.51.100.7')).statusCode).toBe(429)
+    expect((await from('198.51.100.8')).statusCode).toBe(401)
   })
 })
