@@ -1,16 +1,15 @@
 import fastifyStatic from '@fastify/static'
-import fastifySwagger from '@fastify/swagger'
-import fastifySwaggerUi from '@fastify/swagger-ui'
 import underPressure from '@fastify/under-pressure'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import { mkdir } from 'node:fs/promises'
 import { Registry } from 'prom-client'
-import authenticate, { API_KEY_SCHEME } from './auth/authenticate.ts'
+import authenticate from './auth/authenticate.ts'
 import { principalCache } from './auth/principal-cache.ts'
 import limitRequests, { type RateLimitOptions } from './auth/rate-limit.ts'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
+import docs from './docs.ts'
 import { measureHttp } from './operations.ts'
 import health from './routes/health.ts'
 import products from './routes/products/index.ts'
@@ -60,19 +59,7 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
 
   // Sheds load with 503 before the event loop drowns, rather than answering everything late.
   await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 10 })
-  // Documents the tagged routes: ours, not /docs or the static files.
-  await app.register(fastifySwagger, {
-    hideUntagged: true,
-    openapi: {
-      info: { title: 'product-image-pipeline', version: '1.0.0', description: 'Products and their compressed images' },
-      components: {
-        securitySchemes: {
-          [API_KEY_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key, from `npm run apikey:create`: `Authorization: Bearer pip_…`' },
-        },
-      },
-    },
-  })
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  await app.register(docs, { keywords: productKeywords.map((k) => k.keyword) })
   // Metrics are served on the operations port only (operations.ts), never here.
   await measureHttp(app, httpMetrics)
   await app.register(health, { checks: { database: () => db.$queryRaw`SELECT 1`, brokerConnected } })

@@ -29,6 +29,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       schema: {
         tags,
         security,
+        operationId: 'createProduct',
         summary: 'Store a product and queue its images',
         description: "A user's key may create products for its own user only; an admin key for any user.",
         body: createProductBody(limits),
@@ -62,6 +63,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       schema: {
         tags,
         security,
+        operationId: 'listProducts',
         summary: 'List products, newest first',
         description: "A user's key sees its own user's products only; an admin key sees every product.",
         querystring: ListQuery,
@@ -87,6 +89,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       schema: {
         tags,
         security,
+        operationId: 'getProduct',
         summary: 'A product with its processing status',
         params: ProductParams,
         response: { 200: Product, 400: ErrorReply, 404: ErrorReply, ...refusals },
