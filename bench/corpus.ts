@@ -21,8 +21,12 @@ export type Kind = keyof typeof KINDS
  * A product cut-out as shops upload them: a photo inside a soft-edged ellipse on a transparent
  * background (transparent pixels cleared, as editors export them), PNG at sharp's defaults.
  */
-export async function cutoutPng(width: number, height: number): Promise<Buffer> {
-  const rgb = await sharp(await photoJpeg(width, height)).raw().toBuffer()
+export const cutoutPng = async (width: number, height: number): Promise<Buffer> => cutoutOf(await photoJpeg(width, height))
+
+/** The cut-out of any photo, at its size. */
+export async function cutoutOf(photo: Buffer): Promise<Buffer> {
+  const { data: rgb, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  const { width, height } = info
   const rgba = Buffer.alloc(width * height * 4)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
