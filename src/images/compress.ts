@@ -9,6 +9,8 @@ export interface EncodeOptions {
   quality: number
   /** Longest side of the output; smaller images are never enlarged. */
   maxSide: number
+  /** WebP/AVIF encoder effort (CPU for bytes); the encoder's default when absent. JPEG ignores it. */
+  effort?: number
 }
 
 export interface CompressOptions extends EncodeOptions {
@@ -23,6 +25,7 @@ export function compressOptions(config: Config): CompressOptions {
     format: config.IMAGE_FORMAT,
     quality: config.IMAGE_QUALITY,
     maxSide: config.IMAGE_MAX_SIDE,
+    effort: config.IMAGE_EFFORT,
     maxInputPixels: config.IMAGE_MAX_INPUT_PIXELS,
     allowedFormats: config.IMAGE_ALLOWED_FORMATS.split(','),
   }
@@ -36,10 +39,10 @@ export interface Compressed {
 
 export const extensionOf = (format: OutputFormat): string => (format === 'jpeg' ? 'jpg' : format)
 
-/** Encoder settings per format: mozjpeg for JPEG, default effort elsewhere (measured in bench/). */
-export function encoderOptions({ format, quality }: EncodeOptions): JpegOptions | WebpOptions | AvifOptions {
+/** Encoder settings per format: mozjpeg for JPEG, IMAGE_EFFORT elsewhere (measured in bench/). */
+export function encoderOptions({ format, quality, effort }: EncodeOptions): JpegOptions | WebpOptions | AvifOptions {
   if (format === 'jpeg') return { quality, mozjpeg: true }
-  return { quality }
+  return effort === undefined ? { quality } : { quality, effort }
 }
 
 /**

@@ -52,6 +52,7 @@ describe('loadConfig', () => {
 
   it('refuses out-of-range numbers', () => {
     expect(() => loadConfig({ IMAGE_QUALITY: '0' })).toThrow(/IMAGE_QUALITY/)
+    expect(() => loadConfig({ IMAGE_EFFORT: '7' })).toThrow(/IMAGE_EFFORT/)
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
   })
 

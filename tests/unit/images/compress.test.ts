@@ -119,6 +119,8 @@ describe('encoder settings', () => {
   it('uses mozjpeg for JPEG and the quality everywhere', () => {
     expect(encoderOptions({ format: 'jpeg', quality: 75, maxSide: 1 })).toEqual({ quality: 75, mozjpeg: true })
     expect(encoderOptions({ format: 'webp', quality: 75, maxSide: 1 })).toEqual({ quality: 75 })
+    expect(encoderOptions({ format: 'webp', quality: 75, maxSide: 1, effort: 2 })).toEqual({ quality: 75, effort: 2 })
+    expect(encoderOptions({ format: 'jpeg', quality: 75, maxSide: 1, effort: 2 })).toEqual({ quality: 75, mozjpeg: true })
   })
 
   it('names files by format', () => {
