@@ -1,4 +1,4 @@
-// Entry: `tsx src/main.ts [api|worker]`; with no role it runs both in one process.
+// Entry: `node dist/main.js [api|worker]` (npm run build first), or `tsx src/main.ts [api|worker]` from the sources; with no role it runs both in one process.
 import closeWithGrace from 'close-with-grace'
 import { startApi } from './api.ts'
 import { loadConfig } from './config.ts'
