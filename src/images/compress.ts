@@ -9,7 +9,7 @@ export interface EncodeOptions {
   quality: number
   /** Longest side of the output; smaller images are never enlarged. */
   maxSide: number
-  /** WebP/AVIF encoder effort (CPU for bytes); the encoder's default when absent. JPEG ignores it. */
+  /** WebP encoder effort (CPU for bytes), 0–6; libwebp's default (4) when absent. Other formats ignore it. */
   effort?: number
 }
 
@@ -39,10 +39,10 @@ export interface Compressed {
 
 export const extensionOf = (format: OutputFormat): string => (format === 'jpeg' ? 'jpg' : format)
 
-/** Encoder settings per format: mozjpeg for JPEG, IMAGE_EFFORT elsewhere (measured in bench/). */
+/** Encoder settings per format: mozjpeg for JPEG, IMAGE_EFFORT for WebP, AVIF's defaults (measured in bench/). */
 export function encoderOptions({ format, quality, effort }: EncodeOptions): JpegOptions | WebpOptions | AvifOptions {
   if (format === 'jpeg') return { quality, mozjpeg: true }
-  return effort === undefined ? { quality } : { quality, effort }
+  return format === 'webp' && effort !== undefined ? { quality, effort } : { quality }
 }
 
 /**

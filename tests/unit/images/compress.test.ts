@@ -121,6 +121,7 @@ describe('encoder settings', () => {
     expect(encoderOptions({ format: 'webp', quality: 75, maxSide: 1 })).toEqual({ quality: 75 })
     expect(encoderOptions({ format: 'webp', quality: 75, maxSide: 1, effort: 2 })).toEqual({ quality: 75, effort: 2 })
     expect(encoderOptions({ format: 'jpeg', quality: 75, maxSide: 1, effort: 2 })).toEqual({ quality: 75, mozjpeg: true })
+    expect(encoderOptions({ format: 'avif', quality: 50, maxSide: 1, effort: 2 })).toEqual({ quality: 50 })
   })
 
   it('names files by format', () => {
