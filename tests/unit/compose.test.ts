@@ -53,10 +53,11 @@ describe('docker-compose.yml', () => {
     expect(services.worker!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).WORKER_PORT}/ready`)
   })
 
-  it('runs the API and the worker as the roles of src/main.ts', () => {
+  it('runs the API and the worker as the roles of the compiled src/main.ts', () => {
     expect(services.api!.command).toEqual(['api'])
     expect(services.worker!.command).toEqual(['worker'])
-    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "--import", "tsx", "src\/main.ts"\]/)
+    expect(dockerfile).toMatch(/^RUN .*npm run build/m)
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/main.js"\]/)
   })
 })
 
