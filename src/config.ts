@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
@@ -36,7 +37,9 @@ export const EnvSchema = Type.Object({
   IMAGE_MAX_SIDE: Int({ default: 2048, minimum: 16, maximum: 16384 }),
   // WebP encoder effort: 2 is 1.8× as fast as libwebp's default 4 on real photos for 2.6 % more bytes (bench/levers.bench.ts).
   IMAGE_EFFORT: Int({ default: 2, minimum: 0, maximum: 6 }),
-  IMAGE_CONCURRENCY: Int({ default: 4, minimum: 1, maximum: 64 }),
+  // One image per core: sharp runs each image on one libvips thread here, and more images at once
+  // add memory, not speed (bench/levers.bench.ts).
+  IMAGE_CONCURRENCY: Int({ default: os.availableParallelism(), minimum: 1, maximum: 64 }),
   // 50 M pixels: a 45-megapixel camera's full frame; decoding it takes about 200 MB (RGBA).
   IMAGE_MAX_INPUT_PIXELS: Int({ default: 50_000_000, minimum: 1, maximum: 268_402_689 }),
   IMAGE_ALLOWED_FORMATS: Type.String({ pattern: '^(jpeg|png|webp|gif|avif|tiff|svg)(,(jpeg|png|webp|gif|avif|tiff|svg))*$', default: 'jpeg,png,webp,gif,avif' }),
