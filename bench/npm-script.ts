@@ -1,36 +1,28 @@
-// A service started exactly as README says to start it (`npm run <script>`), in a process group of
-// its own so that stopping it stops npm's child too; its JSON log lines collected.
-import { spawn } from 'node:child_process'
+// A service started exactly as it is deployed: `npm run <script>` as README says, or the command
+// a Dockerfile runs (tests/helpers/command.ts).
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { collectLines } from '../tests/helpers/logs.ts'
+import { startCommand } from '../tests/helpers/command.ts'
 import type { ServiceProcess } from '../tests/helpers/service-process.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 
-export function startNpmScript(script: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn('npm', ['run', '-s', script], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', OPERATIONS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  const { push, ...lines } = collectLines()
-  child.stdout.setEncoding('utf8').on('data', push)
-  child.stderr.setEncoding('utf8').on('data', push)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  const kill = (signal: NodeJS.Signals = 'SIGTERM') => {
-    try {
-      process.kill(-child.pid!, signal)
-    } catch {
-      // already gone
-    }
-  }
-  return { ...lines, pid: child.pid!, exited, kill }
-}
+export const startNpmScript = (script: string, env: Record<string, string>): ServiceProcess => startCommand(['npm', 'run', '-s', script], env)
 
-/** The process that does the work under npm (and sh, tsx...): the deepest descendant of `pid`. */
+/** The process that does the work under npm (and sh): the deepest descendant of `pid`. */
 export function serviceProcessOf(pid: number): number {
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
   return children.length === 0 ? pid : serviceProcessOf(children.at(-1)!)
+}
+
+/** Stops it (SIGKILL: its figures are taken already) and waits until it is gone. */
+export async function stopCommand(service: ServiceProcess): Promise<void> {
+  service.kill('SIGKILL')
+  await service.exited
+}
+
+/** `npm run build`, so that the start scripts run the sources as they are now. */
+export function build(): void {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' })
 }

@@ -61,4 +61,18 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - started
 }
 
+/**
+ * `rounds` runs of each, alternating which goes first (a, b, b, a, a, b...), so a drift of the
+ * machine hits both alike.
+ */
+export async function alternating<A, B>(rounds: number, a: () => Promise<A>, b: () => Promise<B>): Promise<[A[], B[]]> {
+  const results: [A[], B[]] = [[], []]
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) results[0].push(await a())
+    results[1].push(await b())
+    if (r % 2 === 1) results[0].push(await a())
+  }
+  return results
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

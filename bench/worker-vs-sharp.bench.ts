@@ -10,7 +10,7 @@ import { recoveryOf, subscriptionOf } from '../src/queue/broker.ts'
 import { startWorker, type Worker } from '../src/worker.ts'
 import { KINDS, makeCorpus, ofKind, type Image, type Kind } from './corpus.ts'
 import { productsOf, startPipeline } from './pipeline.ts'
-import { median, ONCE, report, round, timed } from './report.ts'
+import { alternating, median, ONCE, report, round, timed } from './report.ts'
 
 const ROUNDS = 3
 const GOAL = 0.9
@@ -42,14 +42,7 @@ bench('1. worker vs raw sharp', async () => {
     await rawSharp(batch.slice(0, 2).flat())
     await throughWorker(batch.slice(0, 2))
 
-    const rawMs: number[] = []
-    const workerMs: number[] = []
-    for (let r = 0; r < ROUNDS; r++) {
-      // Alternate which goes first, so a drift of the machine hits both alike.
-      if (r % 2 === 0) rawMs.push(await rawSharp(images))
-      workerMs.push(await throughWorker(batch))
-      if (r % 2 === 1) rawMs.push(await rawSharp(images))
-    }
+    const [rawMs, workerMs] = await alternating(ROUNDS, () => rawSharp(images), () => throughWorker(batch))
 
     const perSecond = (ms: number) => round((images.length * 1000) / ms, 2)
     const rawRate = perSecond(median(rawMs))

@@ -13,7 +13,7 @@ import { cutoutOf } from '../corpus.ts'
 export const CACHE_DIR = path.resolve(import.meta.dirname, 'cache')
 const MANIFEST = path.join(CACHE_DIR, 'manifest.json')
 /** Bump when the list or a derivation changes, so every checkout prepares the cache again. */
-const VERSION = 2
+const VERSION = 3
 const PACKAGES = ['mate-backgrounds', 'icc-profiles-free']
 const MATE = 'usr/share/backgrounds/mate'
 const ADOBE_RGB = 'usr/share/color/icc/compatibleWithAdobeRGB1998.icc'
@@ -25,6 +25,8 @@ type Derivation =
   | { kind: 'orientation' }
   /** Converted into the Adobe RGB (1998)-compatible profile, which is embedded. */
   | { kind: 'adobe-rgb'; orientation?: boolean }
+  /** Its middle, width × height: e.g. a 12 MP camera frame, 4000×3000, too small for libjpeg to shrink on load to 2048. */
+  | { kind: 'crop'; width: number; height: number }
   /** A soft-edged cut-out on transparency, as shops upload product pictures. */
   | { kind: 'cutout'; width?: number }
 
@@ -53,6 +55,7 @@ const ENTRIES: Entry[] = [
   { name: 'wood-orientation-6.jpg', source: 'nature/Wood.jpg', derive: { kind: 'orientation' } },
   { name: 'yellow-flower-adobe-rgb.jpg', source: 'nature/YellowFlower.jpg', derive: { kind: 'adobe-rgb' } },
   { name: 'elephants-adobe-rgb-orientation-6.jpg', source: 'abstract/Elephants_5640x3172.jpg', derive: { kind: 'adobe-rgb', orientation: true } },
+  { name: 'elephants-4000x3000.jpg', source: 'abstract/Elephants_5640x3172.jpg', derive: { kind: 'crop', width: 4000, height: 3000 } },
   { name: 'lady-bird-cutout.png', source: 'nature/LadyBird.jpg', derive: { kind: 'cutout' } },
   { name: 'aqua-cutout-800.png', source: 'nature/Aqua.jpg', derive: { kind: 'cutout', width: 800 } },
 ]
@@ -84,7 +87,7 @@ export async function loadPhotos(): Promise<Photo[]> {
     name,
     data: readFileSync(path.join(CACHE_DIR, name)),
     megapixels,
-    reference: readFileSync(path.join(CACHE_DIR, derive.kind === 'small' || derive.kind === 'cutout' ? name : path.join('originals', source))),
+    reference: readFileSync(path.join(CACHE_DIR, ['small', 'crop', 'cutout'].includes(derive.kind) ? name : path.join('originals', source))),
     note: `${source} (mate-backgrounds)${derive.kind === 'copy' ? '' : `, derived: ${JSON.stringify(derive)}`}`,
   }))
 }
@@ -149,6 +152,11 @@ async function derive(original: Buffer, how: Derivation, adobeRgbProfile: string
       // withMetadata first: it would otherwise attach sRGB in place of the profile asked for.
       const image = how.orientation ? sharp(await turnedLeft(original)).withMetadata({ orientation: 6 }) : sharp(original)
       return image.withIccProfile(adobeRgbProfile).jpeg({ quality: 92 }).toBuffer()
+    }
+    case 'crop': {
+      const { width, height } = await sharp(original).metadata()
+      const area = { left: Math.floor((width - how.width) / 2), top: Math.floor((height - how.height) / 2), width: how.width, height: how.height }
+      return sharp(original).extract(area).jpeg({ quality: 92 }).toBuffer()
     }
     case 'cutout': {
       const sized = how.width ? await sharp(original).resize({ width: how.width }).toBuffer() : original
