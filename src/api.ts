@@ -2,6 +2,7 @@ import type { BrokerAsPromised } from 'rascal'
 import { appSettings, buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
+import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
 import { measureOutboxBacklog } from './metrics.ts'
 import { connectionStatus, publishProductCreated } from './queue/broker.ts'
@@ -21,7 +22,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   let brokerConnected = () => false
   measureOutboxBacklog(() => db.product.count({ where: { queued_at: null } }))
   const app = await buildApp(
-    { db, onProductCreated: () => relay?.wake(), brokerConnected: () => brokerConnected(), settings: appSettings(config) },
+    { db, onProductCreated: () => relay?.wake(), brokerConnected: () => brokerConnected(), settings: appSettings(config), store: createImageStore(config) },
     { loggerInstance: log },
   )
   await app.listen({ host: config.HOST, port: config.PORT })

@@ -1,21 +1,21 @@
-import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import underPressure from '@fastify/under-pressure'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
-import { mkdir } from 'node:fs/promises'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { registerOperations } from './operations.ts'
+import type { ImageStore } from './images/storage/image-store.ts'
+import { localStore } from './images/storage/local-store.ts'
+import images from './routes/images.ts'
 import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
-import { IMAGES_PREFIX } from './routes/products/view.ts'
 import type { ProductLimits } from './routes/products/schema.ts'
 
 export interface AppSettings extends ProductLimits {
   bodyLimit: number
-  /** Where the worker writes compressed images; served under /images/. */
+  /** Where the worker writes compressed images with STORAGE=local; served under /images/. */
   imagesDir: string
 }
 
@@ -34,10 +34,12 @@ export interface AppDeps {
   brokerConnected: () => boolean
   /** The configuration's defaults when not given. */
   settings?: AppSettings
+  /** Where the images served under /images/ are; by default files in `settings.imagesDir`. */
+  store?: ImageStore
 }
 
 /** The HTTP application without listen(), so tests can inject requests. */
-export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})) }: AppDeps, options: FastifyServerOptions = {}) {
+export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})), store }: AppDeps, options: FastifyServerOptions = {}) {
   const app = Fastify({
     bodyLimit: settings.bodyLimit,
     ajv: { customOptions: { keywords: productKeywords } },
@@ -53,9 +55,7 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
   await registerOperations(app, { database: () => db.$queryRaw`SELECT 1`, brokerConnected })
-  // Names are deterministic per product and image, and a stored image never changes.
-  await mkdir(settings.imagesDir, { recursive: true })
-  await app.register(fastifyStatic, { root: settings.imagesDir, prefix: IMAGES_PREFIX, decorateReply: false, maxAge: '365d', immutable: true })
-  await app.register(products, { db, onProductCreated, limits: settings, imagesDir: settings.imagesDir, prefix: '/products' })
+  await app.register(images, { store: store ?? localStore(settings.imagesDir) })
+  await app.register(products, { db, onProductCreated, limits: settings, prefix: '/products' })
   return app
 }

@@ -33,3 +33,9 @@ export async function stopService(service: ServiceProcess | undefined): Promise<
   service.kill('SIGKILL')
   await service.exited
 }
+
+/** The API's address, read from its "Server listening at" log line. */
+export async function apiUrlOf(api: ServiceProcess): Promise<string> {
+  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'))
+  return (line.msg as string).replace('Server listening at ', '')
+}

@@ -10,12 +10,11 @@ export interface ProductRoutesOptions {
   /** Called after a product is committed, to publish it without waiting for the relay's next tick. */
   onProductCreated: (productId: number) => void
   limits: ProductLimits
-  imagesDir: string
 }
 
 const isMissingUser = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003'
 
-const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits, imagesDir }) => {
+const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits }) => {
   const tags = ['products']
 
   app.post(
@@ -26,7 +25,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         const row = await db.product.create({ data: request.body })
         productsCreated.inc()
         onProductCreated(row.product_id)
-        return reply.code(201).send(productView(row, imagesDir))
+        return reply.code(201).send(productView(row))
       } catch (error) {
         if (!isMissingUser(error)) throw error
         const message = `user_id ${request.body.user_id} does not exist`
@@ -45,7 +44,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       take: limit + 1,
     })
     const page = rows.slice(0, limit)
-    return { items: page.map((row) => productView(row, imagesDir)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
+    return { items: page.map((row) => productView(row)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
   })
 
   app.get(
@@ -54,7 +53,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     async (request, reply) => {
       const row = await db.product.findUnique({ where: { product_id: request.params.id } })
       if (!row) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `product ${request.params.id} does not exist` })
-      return productView(row, imagesDir)
+      return productView(row)
     },
   )
 }

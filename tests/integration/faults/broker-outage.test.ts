@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, inject, it, onTestFailed } from 'vitest'
+import { apiUrlOf } from '../../helpers/service-process.ts'
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts'
-import { apiUrlOf, BATCH, countDone, postBatch, tally, useScenario, waitUntilSettled } from './harness.ts'
+import { BATCH, countDone, postBatch, tally, useScenario, waitUntilSettled } from './harness.ts'
 
 // Each test puts its own proxy between its processes and RabbitMQ, so the fault hits them alone.
 const { scenario: current, services } = useScenario()

@@ -7,7 +7,7 @@ import { startEnvironment, type TestEnvironment } from '../../helpers/environmen
 import { serve, type Route } from '../../helpers/image-server.ts'
 import { photoJpeg } from '../../helpers/images.ts'
 import { recordLogs } from '../../helpers/logs.ts'
-import { startService, stopService, type ServiceProcess } from '../../helpers/service-process.ts'
+import { apiUrlOf, startService, stopService, type ServiceProcess } from '../../helpers/service-process.ts'
 
 export const BATCH = 50
 
@@ -24,12 +24,6 @@ export async function startScenario(): Promise<Scenario> {
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
   const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault' })
   return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', ...overrides }) }
-}
-
-/** The API's address, read from its "Server listening at" log line. */
-export async function apiUrlOf(api: ServiceProcess): Promise<string> {
-  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'))
-  return (line.msg as string).replace('Server listening at ', '')
 }
 
 /** Posts products with 2 or 3 images each; every POST must be accepted. */
