@@ -17,6 +17,18 @@ describe('brokerConfig', () => {
     expect(vhost.publications![PUBLICATION]).toMatchObject({ confirm: true, options: { persistent: true } })
   })
 
+  it('makes every queue a quorum queue, dead-lettering at least once, with the broker capping redeliveries', () => {
+    for (const queue of Object.values(queuesOf(config))) expect(queue.options?.arguments?.['x-queue-type']).toBe('quorum')
+    const work = queuesOf(config)['products.process']!.options!.arguments!
+    expect(work['x-delivery-limit']).toBe(5)
+    expect(work['x-dead-letter-exchange']).toBe('products.dead')
+    // Each queue that dead-letters does so at least once, which RabbitMQ honours only with reject-publish.
+    for (const name of ['products.process', 'products.retry.wait']) {
+      expect(queuesOf(config)[name]!.options!.arguments).toMatchObject({ 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' })
+    }
+    expect(subscriptionOf(config).redeliveries).toBeUndefined() // no per-process counter besides the broker's
+  })
+
   it('retries through a broker-side wait queue that leads back to the work queue', () => {
     const wait = queuesOf(config)['products.retry.wait']!.options!.arguments!
     expect(wait['x-message-ttl']).toBeGreaterThan(0)
