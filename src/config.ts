@@ -10,7 +10,8 @@ export const EnvSchema = Type.Object({
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgresql://postgres@127.0.0.1:5432/product_image_pipeline' }),
   DATABASE_POOL_SIZE: Int({ default: 10, minimum: 1, maximum: 100 }),
-  AMQP_URL: Type.String({ pattern: '^amqps?://', default: 'amqp://guest:guest@127.0.0.1:5672' }),
+  // One URL, or a cluster's nodes separated by commas.
+  AMQP_URL: Type.String({ pattern: '^amqps?://[^,\\s]+(, ?amqps?://[^,\\s]+)*$', default: 'amqp://guest:guest@127.0.0.1:5672' }),
   // Prefixes queues and exchanges, for several environments (or test runs) on one vhost.
   AMQP_NAMESPACE: Type.String({ pattern: '^[A-Za-z0-9._-]*$', default: '' }),
   HOST: Type.String({ default: '127.0.0.1' }),

@@ -16,6 +16,7 @@ type ProductSubscription = SubscriptionConfig & { closeTimeout?: number; recover
 export const subscriptionOf = (config: BrokerConfig) => config.vhosts!['/']!.subscriptions![SUBSCRIPTION] as ProductSubscription
 
 export interface BrokerOptions {
+  /** One URL, or the nodes of a cluster separated by commas: each process starts at a random one and moves on to the next when it fails. */
   amqpUrl: string
   /** Prefixes every queue and exchange: several environments or test runs share one vhost apart. */
   namespace?: string
@@ -23,11 +24,11 @@ export interface BrokerOptions {
   closeTimeoutMs?: number
 }
 
-/** The topology of rascal.config.json, pointed at AMQP_URL. */
+/** The topology of rascal.config.json, pointed at AMQP_URL's nodes. */
 export function brokerConfig({ amqpUrl, namespace, closeTimeoutMs }: BrokerOptions): BrokerConfig {
   const config = JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) as BrokerConfig
   const vhost = config.vhosts!['/']!
-  vhost.connection = { url: amqpUrl }
+  vhost.connections = amqpUrl.split(',').map((url) => ({ url: url.trim() }))
   if (namespace) vhost.namespace = namespace
   if (closeTimeoutMs) subscriptionOf(config).closeTimeout = closeTimeoutMs
   return config

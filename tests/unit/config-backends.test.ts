@@ -3,8 +3,8 @@ import { loadConfig } from '../../src/config.ts'
 
 // Settings for running across machines: object storage, and a RabbitMQ cluster.
 describe('loadConfig: storage and broker backends', () => {
-  it('stores on local disk by default', () => {
-    expect(loadConfig({})).toMatchObject({ STORAGE: 'local' })
+  it('stores on local disk and talks to one RabbitMQ node by default', () => {
+    expect(loadConfig({})).toMatchObject({ STORAGE: 'local', AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' })
   })
 
   it('reads the S3 settings', () => {
@@ -19,5 +19,11 @@ describe('loadConfig: storage and broker backends', () => {
     expect(() => loadConfig({ STORAGE: 's3', S3_BUCKET: 'Not_A_Bucket' })).toThrow(/S3_BUCKET/)
     expect(() => loadConfig({ STORAGE: 's3', S3_BUCKET: 'b12', S3_ENDPOINT: 'minio:9000' })).toThrow(/S3_ENDPOINT/)
     expect(() => loadConfig({ STORAGE: 's3', S3_BUCKET: 'b12', S3_FORCE_PATH_STYLE: 'yes' })).toThrow(/S3_FORCE_PATH_STYLE/)
+  })
+
+  it('takes the nodes of a RabbitMQ cluster as a comma-separated AMQP_URL', () => {
+    const urls = 'amqp://u:p@rabbit-1:5672,amqp://u:p@rabbit-2:5672, amqps://u:p@rabbit-3:5671'
+    expect(loadConfig({ AMQP_URL: urls }).AMQP_URL).toBe(urls)
+    for (const bad of ['amqp://a,', 'amqp://a,,amqp://b', 'amqp://a,http://b', 'rabbit:5672']) expect(() => loadConfig({ AMQP_URL: bad }), bad).toThrow(/AMQP_URL/)
   })
 })

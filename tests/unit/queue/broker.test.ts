@@ -7,9 +7,14 @@ describe('brokerConfig', () => {
   const vhost = config.vhosts!['/']!
 
   it('connects to the given URL within the namespace', () => {
-    expect(vhost.connection).toEqual({ url: 'amqp://u:p@rabbit:5672' })
+    expect(vhost.connections).toEqual([{ url: 'amqp://u:p@rabbit:5672' }])
     expect(vhost.namespace).toBe('test-1')
     expect(subscriptionOf(config).closeTimeout).toBe(7000)
+  })
+
+  it('lists every node of a cluster, for rascal to move on to the next when one fails', () => {
+    const cluster = brokerConfig({ amqpUrl: 'amqp://u:p@rabbit-1:5672,amqp://u:p@rabbit-2:5672, amqp://u:p@rabbit-3:5672' })
+    expect(cluster.vhosts!['/']!.connections).toEqual([1, 2, 3].map((n) => ({ url: `amqp://u:p@rabbit-${n}:5672` })))
   })
 
   it('declares durable queues and persistent, confirmed publications', () => {
