@@ -10,7 +10,8 @@ import autocannon from 'autocannon'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { startService, stopService } from '../tests/helpers/service-process.ts'
-import { freePort, startPipeline, waitForPort, type Pipeline } from './pipeline.ts'
+import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { startPipeline, type Pipeline } from './pipeline.ts'
 import { mean, ONCE, report, round, sleep } from './report.ts'
 
 const CONNECTIONS = 50

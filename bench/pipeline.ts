@@ -1,6 +1,5 @@
 // The worker path's surroundings for a benchmark: a database and a queue namespace of its own,
 // a loopback server with the corpus, and products put straight on the queue.
-import net from 'node:net'
 import { publishProductCreated } from '../src/queue/broker.ts'
 import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
 import type { Line } from '../tests/helpers/logs.ts'
@@ -94,27 +93,4 @@ export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProces
 /** `count` products of `perProduct` images each, taking the images round-robin from `images`. */
 export function productsOf(images: Image[], count: number, perProduct = 3): Image[][] {
   return Array.from({ length: count }, (_, p) => Array.from({ length: perProduct }, (_, i) => images[(p * perProduct + i) % images.length]!))
-}
-
-/** A loopback port that was free a moment ago, for a process that must be told its port. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** Resolves once something accepts connections on the loopback port. */
-export async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)))
-      socket.once('error', () => resolve(false))
-    })
-    if (open) return
-    if (performance.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`)
-    await sleep(50)
-  }
 }

@@ -18,11 +18,12 @@ export interface Posted {
   imageCount: number
 }
 
-export async function startScenario(): Promise<Scenario> {
+/** Images for a batch, on a database, queue namespace and image server of its own; on the tests' RabbitMQ unless told another. */
+export async function startScenario(amqpUrl?: string): Promise<Scenario> {
   const photos = await Promise.all([photoJpeg(640, 480), photoJpeg(480, 640), photoJpeg(800, 600)])
   const routes: Record<string, Route> = {}
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
-  const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault' })
+  const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
   return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', ...overrides }) }
 }
 
