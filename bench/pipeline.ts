@@ -22,6 +22,8 @@ export interface Batch {
   ms: number
   /** Products processed by each worker, in the order given. */
   perWorker: number[]
+  /** Products of the batch processed more than once (by any of the workers). */
+  twice: number
 }
 
 export async function startPipeline(corpus: Image[]): Promise<Pipeline> {
@@ -46,8 +48,8 @@ export async function startPipeline(corpus: Image[]): Promise<Pipeline> {
       const ids = rows.map((row) => row.product_id)
       const started = performance.now()
       await Promise.all(ids.map((id) => publishProductCreated(broker.broker, id)))
-      const perWorker = await processed(workers, ids)
-      return { ms: performance.now() - started, perWorker }
+      const { perWorker, twice } = await processed(workers, ids)
+      return { ms: performance.now() - started, perWorker, twice }
     },
   }
 }
@@ -56,35 +58,43 @@ const isProcessed = (line: Line) => line.msg === 'product processed'
 
 /**
  * Resolves once the workers whose log lines are given have logged every product as processed
- * (committed; the ack follows at once), with how many each worker did. Watches the lines
- * already collected in memory, every few milliseconds: nothing is asked of the database.
+ * (committed; the ack follows at once), with how many each worker did and how many products
+ * were processed again. Watches the lines already collected in memory, every few
+ * milliseconds: nothing is asked of the database.
  */
-export async function processed(workers: { lines: Line[] }[], ids: number[], timeoutMs = 300_000): Promise<number[]> {
+export async function processed(workers: { lines: Line[] }[], ids: number[], timeoutMs = 300_000): Promise<{ perWorker: number[]; twice: number }> {
+  const batch = new Set(ids)
   const waiting = new Set(ids)
-  const done = workers.map(() => 0)
+  const perWorker = workers.map(() => 0)
   const seen = workers.map(() => 0)
+  let twice = 0
   const deadline = performance.now() + timeoutMs
   while (waiting.size > 0) {
     workers.forEach(({ lines }, w) => {
       for (; seen[w]! < lines.length; seen[w]!++) {
         const line = lines[seen[w]!]!
-        if (!isProcessed(line) || !waiting.delete(line.product_id as number)) continue
-        if (line.outcome !== 'done') throw new Error(`product ${String(line.product_id)} ended ${String(line.outcome)}: the benchmark is void`)
-        done[w]!++
+        const id = line.product_id as number
+        if (!isProcessed(line) || !batch.has(id)) continue
+        if (!waiting.delete(id)) {
+          twice++
+          continue
+        }
+        if (line.outcome !== 'done') throw new Error(`product ${id} ended ${String(line.outcome)}: the benchmark is void`)
+        perWorker[w]!++
       }
     })
     if (performance.now() > deadline) throw new Error(`${waiting.size} of ${ids.length} products not processed within ${timeoutMs} ms`)
     if (waiting.size > 0) await sleep(5)
   }
-  return done
+  return { perWorker, twice }
 }
 
 /**
  * Starts a worker process (the real entry point) on the pipeline's queue, adding it to `into` at
  * once (so a finally block stops it whatever happens), and waits until it consumes.
  */
-export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProcess[], env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const worker = startService('worker', pipeline.env(env))
+export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProcess[], env: Record<string, string> = {}, cpus?: string): Promise<ServiceProcess> {
+  const worker = startService('worker', pipeline.env(env), cpus)
   into.push(worker)
   await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
   return worker

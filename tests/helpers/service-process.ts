@@ -11,9 +11,14 @@ export interface ServiceProcess extends Omit<LogLines, 'push'> {
   kill(signal?: NodeJS.Signals): void
 }
 
-/** The real entry point (`src/main.ts <role>`) in a child process, its JSON log lines collected. */
-export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
+/**
+ * The real entry point (`src/main.ts <role>`) in a child process, its JSON log lines collected.
+ * `cpus` pins it (all its threads) to those cores with taskset, e.g. `0` or `0,1`.
+ */
+export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>, cpus?: string): ServiceProcess {
+  const command = [process.execPath, '--import', 'tsx', 'src/main.ts', role]
+  const [file, ...args] = cpus ? ['taskset', '--cpu-list', cpus, ...command] : command
+  const child = spawn(file!, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', ...env }, // port 0: several workers side by side
     stdio: ['ignore', 'pipe', 'pipe'],
