@@ -59,6 +59,9 @@ export function connectionStatus(broker: BrokerAsPromised): () => boolean {
   return () => connected
 }
 
+/** RabbitMQ refused to declare a queue that exists with other arguments, e.g. a classic queue of an earlier version. */
+export const isTopologyMismatch = (error: Error): boolean => /PRECONDITION[-_]FAILED.*inequivalent arg/.test(error.message)
+
 /**
  * Keeps trying until RabbitMQ answers: a service started while the broker is down comes up
  * anyway (the API serves, the outbox holds products) and connects when it can.
@@ -69,7 +72,11 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
     minTimeout: 1000,
     maxTimeout: 30_000,
     signal,
-    onFailedAttempt: ({ error, attemptNumber }) => log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying'),
+    onFailedAttempt: ({ error, attemptNumber }) => {
+      if (!isTopologyMismatch(error)) return log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying')
+      // Retrying cannot help until someone moves the queues; say what to do rather than "unreachable".
+      log.error({ err: error, attempt: attemptNumber }, 'RabbitMQ has our queues declared differently (classic queues of an earlier version?): see README, "Upgrading from classic queues"; retrying')
+    },
   })
 }
 
