@@ -1,9 +1,8 @@
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync } from 'fastify'
 import { mkdir } from 'node:fs/promises'
-import { isImageKey, type ImageStore } from '../images/storage/image-store.ts'
+import { IMMUTABLE, isImageKey, type ImageStore } from '../images/storage/image-store.ts'
 import type { LocalStore } from '../images/storage/local-store.ts'
-import { IMMUTABLE } from '../images/storage/s3-store.ts'
 
 /** Where the API serves compressed images: `/images/<product_id>/<index>.<ext>`, whatever the store. */
 export const IMAGES_PREFIX = '/images/'

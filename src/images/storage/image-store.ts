@@ -26,6 +26,9 @@ export interface StoredImage {
   contentLength: number
 }
 
+/** A stored image never changes (its key is fixed), so caches may keep it for good. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable'
+
 const KEY = /^[1-9]\d*\/\d+\.[a-z]+$/
 
 /** Same product, same position, same key. */

@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
-import { checkedKey, contentTypeOf, type ImageStore } from './image-store.ts'
+import { checkedKey, contentTypeOf, IMMUTABLE, type ImageStore } from './image-store.ts'
 
 export interface S3Settings {
   bucket: string
@@ -10,9 +10,6 @@ export interface S3Settings {
   /** `<endpoint>/<bucket>/<key>` instead of `<bucket>.<endpoint>/<key>`: MinIO and most self-hosted servers need it. */
   forcePathStyle: boolean
 }
-
-/** A stored image never changes (its key is fixed), so caches may keep it for good. */
-export const IMMUTABLE = 'public, max-age=31536000, immutable'
 
 /** Only the store saying 404 means "not there"; a denied or failed request is an error, never "absent". */
 const isNotFound = (error: unknown) => error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404
