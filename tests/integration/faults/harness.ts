@@ -10,6 +10,8 @@ import { recordLogs } from '../../helpers/logs.ts'
 import { apiUrlOf, startService, stopService, type ServiceProcess } from '../../helpers/service-process.ts'
 
 export const BATCH = 50
+/** How long a service process may take to start: tsx compiles on a busy 2-core machine. */
+export const STARTUP_MS = 60_000
 
 export type Scenario = TestEnvironment
 
@@ -131,7 +133,7 @@ export async function midBatch(scenario: Scenario, services: ReturnType<typeof s
   const startedAt = performance.now()
   const api = services.start('api')
   const worker = services.start('worker', workerEnv)
-  await worker.waitFor((line) => line.msg === 'worker consuming')
+  await worker.waitFor((line) => line.msg === 'worker consuming', STARTUP_MS)
   const posted = await postBatch(scenario, await apiUrlOf(api))
   await expect.poll(() => countDone(scenario), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(5)
   return { api, worker, posted, startedAt }
