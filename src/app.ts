@@ -4,9 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import { mkdir } from 'node:fs/promises'
 import { Registry } from 'prom-client'
-import authenticate from './auth/authenticate.ts'
-import { principalCache } from './auth/principal-cache.ts'
-import limitRequests, { type RateLimitOptions } from './auth/rate-limit.ts'
+import accessControl, { type AccessSettings } from './auth/access-control.ts'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import docs from './docs.ts'
@@ -21,7 +19,7 @@ export interface AppSettings extends ProductLimits {
   bodyLimit: number
   /** Where the worker writes compressed images; served under /images/. */
   imagesDir: string
-  rateLimit: RateLimitOptions & { authFailuresPerWindow: number }
+  access: AccessSettings
 }
 
 export const appSettings = (config: Config): AppSettings => ({
@@ -29,7 +27,7 @@ export const appSettings = (config: Config): AppSettings => ({
   maxUrlLength: config.MAX_IMAGE_URL_LENGTH,
   bodyLimit: config.API_BODY_LIMIT_BYTES,
   imagesDir: config.IMAGES_DIR,
-  rateLimit: {
+  access: {
     perWindow: config.RATE_LIMIT_PER_MINUTE,
     authFailuresPerWindow: config.AUTH_FAILURES_PER_MINUTE,
     windowMs: 60_000,
@@ -67,11 +65,9 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
   await mkdir(settings.imagesDir, { recursive: true })
   await app.register(fastifyStatic, { root: settings.imagesDir, prefix: IMAGES_PREFIX, decorateReply: false, maxAge: '365d', immutable: true })
   // Everything under /products needs an API key; /health, /ready, /docs and /images stay public.
-  const { rateLimit } = settings
   await app.register(
     async (api) => {
-      await api.register(limitRequests, rateLimit)
-      await api.register(authenticate, { findPrincipal: principalCache(db), failuresPerWindow: rateLimit.authFailuresPerWindow, windowMs: rateLimit.windowMs })
+      await api.register(accessControl, { db, access: settings.access })
       await api.register(products, { db, onProductCreated, limits: settings, imagesDir: settings.imagesDir })
     },
     { prefix: '/products' },
