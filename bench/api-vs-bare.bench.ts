@@ -1,8 +1,9 @@
-// Issue item 2: POST /products of the real API process (validation, Prisma insert, outbox relay)
-// against bench/bare-server.ts (same validation, one raw pg INSERT), same pool size, same
-// database, the same autocannon load from this process. Only one server runs at a time, in
-// rounds bare, API, API, bare, so neither pays for the other's leftovers and a drift of the
-// machine weighs on both alike.
+// Issue item 2: POST /products of the real API process (key check, validation, Prisma insert,
+// outbox relay) against bench/bare-server.ts (same validation, one raw pg INSERT), and the bare
+// route behind the API's own key check and rate limiter (what access control costs); same pool
+// size, same database, the same autocannon load from this process, every request with a user's
+// key. Only one server runs at a time, in rounds bare, bare+key, API, API, bare+key, bare, so none
+// pays for another's leftovers and a drift of the machine weighs on all alike.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import path from 'node:path'
@@ -20,8 +21,8 @@ const MEASURE_S = 10
 const GOAL_RATIO = 0.6
 const GOAL_P99_MS = 25
 
-type Target = 'bare' | 'api'
-const ORDER: Target[] = ['bare', 'api', 'api', 'bare']
+type Target = 'bare' | 'bare+key' | 'api'
+const ORDER: Target[] = ['bare', 'bare+key', 'api', 'api', 'bare+key', 'bare']
 
 /** The bare route in a process of its own, like the API. */
 function startBareServer(env: Record<string, string>) {
@@ -34,7 +35,7 @@ function startBareServer(env: Record<string, string>) {
 }
 
 function startTarget(target: Target, env: Record<string, string>) {
-  if (target === 'bare') return startBareServer(env)
+  if (target !== 'api') return startBareServer({ ...env, BARE_WITH_KEY: target === 'bare+key' ? '1' : '0' })
   const api = startService('api', env)
   return { stop: () => stopService(api) }
 }
@@ -76,8 +77,9 @@ bench('2. API vs bare route', async () => {
   const pipeline = await startPipeline([])
   try {
     const port = await freePort()
-    // Request logging off in both (the bare route has none): what is compared is the route's work.
-    const env = pipeline.env({ LOG_LEVEL: 'warn', PORT: String(port) })
+    // Request logging off in all (the bare route has none): what is compared is the route's work.
+    // The limiter counts every request but never refuses one.
+    const env = pipeline.env({ LOG_LEVEL: 'warn', PORT: String(port), RATE_LIMIT_PER_MINUTE: '1000000' })
     const poolSize = loadConfig(env).DATABASE_POOL_SIZE
     const body = JSON.stringify({
       user_id: pipeline.userId,
@@ -87,9 +89,16 @@ bench('2. API vs bare route', async () => {
       product_price: 49.95,
     })
     const load = (duration: number) =>
-      autocannon({ url: `http://127.0.0.1:${port}/products`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS, duration })
+      autocannon({
+        url: `http://127.0.0.1:${port}/products`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${pipeline.apiKey}` },
+        body,
+        connections: CONNECTIONS,
+        duration,
+      })
 
-    const rounds: Record<Target, Summary[]> = { bare: [], api: [] }
+    const rounds: Record<Target, Summary[]> = { bare: [], 'bare+key': [], api: [] }
     for (const target of ORDER) {
       const server = startTarget(target, env)
       try {
@@ -102,9 +111,10 @@ bench('2. API vs bare route', async () => {
       }
     }
 
-    const figures = { bare: combine(rounds.bare), api: combine(rounds.api) }
-    if (figures.api['non-2xx'] + figures.bare['non-2xx'] + figures.api.errors + figures.bare.errors > 0) throw new Error(`failed requests: ${JSON.stringify(figures)}`)
+    const figures = { bare: combine(rounds.bare), 'bare+key': combine(rounds['bare+key']), api: combine(rounds.api) }
+    if (Object.values(figures).some((f) => f['non-2xx'] + f.errors > 0)) throw new Error(`failed requests: ${JSON.stringify(figures)}`)
     const ratio = round(figures.api['req/s'] / figures.bare['req/s'], 3)
+    const keyRatio = round(figures['bare+key']['req/s'] / figures.bare['req/s'], 3)
     const p99 = figures.api['p99 ms']
     report('2-api-vs-bare', {
       title: 'API vs bare route',
@@ -114,14 +124,16 @@ bench('2. API vs bare route', async () => {
         `figures are the mean of a target's two rounds; LOG_LEVEL=warn (no request logs) in both.`,
       rows: [
         { target: 'bare route: validation + one pg INSERT', ...figures.bare },
-        { target: 'API: validation + Prisma insert + outbox', ...figures.api },
+        { target: 'bare route behind the key check and rate limiter', ...figures['bare+key'] },
+        { target: 'API: key check + validation + Prisma insert + outbox', ...figures.api },
+        { target: 'ratio bare+key / bare (req/s): what access control costs', 'req/s': keyRatio },
         { target: 'ratio API / bare (req/s)', 'req/s': ratio },
       ],
       goals: [
         { goal: `API / bare req/s ≥ ${GOAL_RATIO}`, measured: ratio.toFixed(2), met: ratio >= GOAL_RATIO },
         { goal: `API p99 ≤ ${GOAL_P99_MS} ms at ${CONNECTIONS} connections`, measured: `${p99} ms`, met: p99 <= GOAL_P99_MS },
       ],
-      data: { connections: CONNECTIONS, poolSize, measureSeconds: MEASURE_S, rounds, figures, ratio },
+      data: { connections: CONNECTIONS, poolSize, measureSeconds: MEASURE_S, rounds, figures, ratio, keyRatio },
     })
   } finally {
     await pipeline.close()

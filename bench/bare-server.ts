@@ -2,11 +2,15 @@
 // Fastify validating the very same body schema (same Ajv keywords, same limits), then one raw
 // pg INSERT on a pool of the same size. No Prisma, no outbox, no response schema. Its rows are
 // stored as already queued, so an API process on the same database never relays them.
+// With BARE_WITH_KEY=1 the route sits behind the API's own key check and rate limiter, as the
+// API's routes do: the difference between the two is what access control costs.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { appSettings } from '../src/app.ts'
+import accessControl from '../src/auth/access-control.ts'
 import { loadConfig } from '../src/config.ts'
+import { createDb } from '../src/db/client.ts'
 import { productKeywords } from '../src/routes/products/keywords.ts'
 import { createProductBody } from '../src/routes/products/schema.ts'
 
@@ -14,6 +18,10 @@ const config = loadConfig()
 const limits = appSettings(config)
 const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
 const app = Fastify({ bodyLimit: limits.bodyLimit, ajv: { customOptions: { keywords: productKeywords } } }).withTypeProvider<TypeBoxTypeProvider>()
+
+if (process.env.BARE_WITH_KEY === '1') {
+  await app.register(accessControl, { db: createDb(config.DATABASE_URL, 2), access: limits.access })
+}
 
 app.post('/products', { schema: { body: createProductBody(limits) } }, async (request, reply) => {
   const { user_id, product_name, product_description, product_images, product_price } = request.body

@@ -31,7 +31,7 @@ bench('3. end-to-end latency', async () => {
     const samples: { totalMs: number; postMs: number; workerMs: number }[] = []
     for (let n = 0; n < WARMUP + PRODUCTS; n++) {
       const started = performance.now()
-      const response = await fetch(`http://127.0.0.1:${port}/products`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      const response = await fetch(`http://127.0.0.1:${port}/products`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${pipeline.apiKey}` }, body })
       const postMs = performance.now() - started
       if (response.status !== 201) throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
       const { product_id } = (await response.json()) as { product_id: number }

@@ -60,13 +60,46 @@ function loadEngineModule(): Promise<EngineModule> {
 
 // adapter-pg 7.10.1 rejects PostgreSQL's internal "char" type (OID 18), which the engine's schema
 // reader selects (e.g. pg_constraint.contype). Its values are one-character strings: report them as
-// text (OID 25) before pg builds the result from the same message.
+// text (OID 25) before pg builds the result from the same message, and remember which fields they
+// were, so that `charColumnsAsCharacters` can give the engine the Character type it reads them as.
+const charFields = new WeakSet<object>()
 class CharAsTextClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
     super(config)
     this.connection.prependListener('rowDescription', (message: { fields: { dataTypeID: number }[] }) => {
-      for (const field of message.fields) if (field.dataTypeID === 18) field.dataTypeID = 25
+      for (const field of message.fields) {
+        if (field.dataTypeID !== 18) continue
+        field.dataTypeID = 25
+        charFields.add(field)
+      }
     })
+  }
+}
+
+// ColumnTypeEnum.Character of @prisma/driver-adapter-utils.
+const CHARACTER_COLUMN = 6
+
+/**
+ * The engine reads "char" columns as characters, and panics on text (as it does on the check
+ * constraints' `contype`): mark those columns of a result as Character again. The result's rows
+ * array is the one pg returned, so it identifies the query it came from.
+ */
+function charColumnsAsCharacters(adapter: SqlDriverAdapter): void {
+  const charColumns = new WeakMap<unknown[], number[]>()
+  // A script of several statements gives pg's results as an array: no fields of its own.
+  const io = adapter as unknown as { performIO(query: unknown): Promise<{ fields?: object[]; rows: unknown[] }> }
+  const performIO = io.performIO.bind(adapter)
+  io.performIO = async (query) => {
+    const result = await performIO(query)
+    const columns = (result.fields ?? []).flatMap((field, index) => (charFields.has(field) ? [index] : []))
+    if (columns.length > 0) charColumns.set(result.rows, columns)
+    return result
+  }
+  const queryRaw = adapter.queryRaw.bind(adapter)
+  adapter.queryRaw = async (query) => {
+    const result = await queryRaw(query)
+    for (const column of charColumns.get(result.rows) ?? []) result.columnTypes[column] = CHARACTER_COLUMN as (typeof result.columnTypes)[number]
+    return result
   }
 }
 
@@ -111,6 +144,7 @@ async function withEngine<T>(databaseUrl: string, use: (engine: SchemaEngine) =>
   const connectTo = async (url: string, onDispose?: () => Promise<void>): Promise<SqlDriverAdapter> => {
     // The schema the engine describes and migrates (URLs' ?schema= is not supported here).
     const adapter = await new PrismaPg({ connectionString: url, Client: CharAsTextClient }, { schema: 'public' }).connect()
+    charColumnsAsCharacters(adapter)
     // adapter-pg splits scripts on every ';', which breaks string literals and function bodies:
     // send a migration as one simple-protocol query (no parameters), as Prisma's native engine does.
     adapter.executeScript = async (script) => {

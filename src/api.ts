@@ -1,10 +1,12 @@
+import { Registry } from 'prom-client'
 import type { BrokerAsPromised } from 'rascal'
 import { appSettings, buildApp } from './app.ts'
-import type { Config } from './config.ts'
+import { trustProxy, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
 import { measureOutboxBacklog } from './metrics.ts'
+import { serveOperations } from './operations.ts'
 import { connectionStatus, publishProductCreated } from './queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from './queue/outbox-relay.ts'
 
@@ -16,16 +18,22 @@ export interface ApiDeps {
   log: Logger
 }
 
-/** HTTP server plus the outbox relay that hands stored products to RabbitMQ. */
+/**
+ * The public HTTP server, its operations server (probes and metrics, on OPERATIONS_PORT), and the
+ * outbox relay that hands stored products to RabbitMQ.
+ */
 export async function startApi({ config, db, broker, log }: ApiDeps) {
   let relay: OutboxRelay | undefined
   let brokerConnected = () => false
   measureOutboxBacklog(() => db.product.count({ where: { queued_at: null } }))
+  const checks = { database: () => db.$queryRaw`SELECT 1`, brokerConnected: () => brokerConnected() }
+  const httpMetrics = new Registry()
   const app = await buildApp(
-    { db, onProductCreated: () => relay?.wake(), brokerConnected: () => brokerConnected(), settings: appSettings(config), store: createImageStore(config) },
-    { loggerInstance: log },
+    { db, onProductCreated: () => relay?.wake(), brokerConnected: checks.brokerConnected, settings: appSettings(config), httpMetrics, store: createImageStore(config) },
+    { loggerInstance: log, trustProxy: trustProxy(config.TRUST_PROXY) },
   )
   await app.listen({ host: config.HOST, port: config.PORT })
+  const operations = await serveOperations(config.HOST, config.OPERATIONS_PORT, checks, log, httpMetrics)
   const relayStarted = broker.then(
     (connected) => {
       brokerConnected = connectionStatus(connected)
@@ -37,6 +45,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
     app,
     async stop() {
       await app.close()
+      await operations.close()
       await relayStarted
       await relay?.stop()
     },

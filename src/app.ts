@@ -1,13 +1,15 @@
-import fastifySwagger from '@fastify/swagger'
-import fastifySwaggerUi from '@fastify/swagger-ui'
 import underPressure from '@fastify/under-pressure'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import { Registry } from 'prom-client'
+import accessControl, { type AccessSettings } from './auth/access-control.ts'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
-import { registerOperations } from './operations.ts'
+import docs from './docs.ts'
 import type { ImageStore } from './images/storage/image-store.ts'
 import { localStore } from './images/storage/local-store.ts'
+import { measureHttp } from './operations.ts'
+import health from './routes/health.ts'
 import images from './routes/images.ts'
 import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
@@ -17,6 +19,7 @@ export interface AppSettings extends ProductLimits {
   bodyLimit: number
   /** Where the worker writes compressed images with STORAGE=local; served under /images/. */
   imagesDir: string
+  access: AccessSettings
 }
 
 export const appSettings = (config: Config): AppSettings => ({
@@ -24,6 +27,12 @@ export const appSettings = (config: Config): AppSettings => ({
   maxUrlLength: config.MAX_IMAGE_URL_LENGTH,
   bodyLimit: config.API_BODY_LIMIT_BYTES,
   imagesDir: config.IMAGES_DIR,
+  access: {
+    perWindow: config.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerWindow: config.AUTH_FAILURES_PER_MINUTE,
+    windowMs: 60_000,
+    redisUrl: config.RATE_LIMIT_REDIS_URL,
+  },
 })
 
 export interface AppDeps {
@@ -34,12 +43,14 @@ export interface AppDeps {
   brokerConnected: () => boolean
   /** The configuration's defaults when not given. */
   settings?: AppSettings
+  /** Where the HTTP metrics go, for the operations server's /metrics (see operations.ts). */
+  httpMetrics?: Registry
   /** Where the images served under /images/ are; by default files in `settings.imagesDir`. */
   store?: ImageStore
 }
 
 /** The HTTP application without listen(), so tests can inject requests. */
-export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})), store }: AppDeps, options: FastifyServerOptions = {}) {
+export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})), httpMetrics = new Registry(), store }: AppDeps, options: FastifyServerOptions = {}) {
   const app = Fastify({
     bodyLimit: settings.bodyLimit,
     ajv: { customOptions: { keywords: productKeywords } },
@@ -48,14 +59,18 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
 
   // Sheds load with 503 before the event loop drowns, rather than answering everything late.
   await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 10 })
-  // Documents the tagged routes: ours, not /metrics, /docs or the static files.
-  await app.register(fastifySwagger, {
-    hideUntagged: true,
-    openapi: { info: { title: 'product-image-pipeline', version: '1.0.0', description: 'Products and their compressed images' } },
-  })
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
-  await registerOperations(app, { database: () => db.$queryRaw`SELECT 1`, brokerConnected })
+  await app.register(docs, { keywords: productKeywords.map((k) => k.keyword) })
+  // Metrics are served on the operations port only (operations.ts), never here.
+  await measureHttp(app, httpMetrics)
+  await app.register(health, { checks: { database: () => db.$queryRaw`SELECT 1`, brokerConnected } })
   await app.register(images, { store: store ?? localStore(settings.imagesDir) })
-  await app.register(products, { db, onProductCreated, limits: settings, prefix: '/products' })
+  // Everything under /products needs an API key; /health, /ready, /docs and /images stay public.
+  await app.register(
+    async (api) => {
+      await api.register(accessControl, { db, access: settings.access })
+      await api.register(products, { db, onProductCreated, limits: settings })
+    },
+    { prefix: '/products' },
+  )
   return app
 }

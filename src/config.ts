@@ -16,8 +16,18 @@ export const EnvSchema = Type.Object({
   AMQP_NAMESPACE: Type.String({ pattern: '^[A-Za-z0-9._-]*$', default: '' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Int({ default: 3000, minimum: 0, maximum: 65535 }),
+  // Operations (/health, /ready, /metrics) of the API process (or of both roles in one), off the public port.
+  OPERATIONS_PORT: Int({ default: 3002, minimum: 0, maximum: 65535 }),
   // A worker running alone serves /health, /ready and /metrics here.
   WORKER_PORT: Int({ default: 3001, minimum: 0, maximum: 65535 }),
+  // Requests per API key per minute on /products.
+  RATE_LIMIT_PER_MINUTE: Int({ default: 120, minimum: 1, maximum: 1_000_000 }),
+  // Failed authentications per client address per minute before that address is refused for the rest of the minute.
+  AUTH_FAILURES_PER_MINUTE: Int({ default: 20, minimum: 1, maximum: 1_000_000 }),
+  // Whom to believe about the client's address (X-Forwarded-For): false, true, or the proxies' addresses/CIDRs.
+  TRUST_PROXY: Type.String({ pattern: '^(true|false|[0-9A-Fa-f:./]+(,[0-9A-Fa-f:./]+)*)$', default: 'false' }),
+  // Shares the rate-limit counters between API processes; empty: each process counts alone.
+  RATE_LIMIT_REDIS_URL: Type.String({ pattern: '^(rediss?://.*)?$', default: '' }),
   API_BODY_LIMIT_BYTES: Int({ default: 64 * 1024, minimum: 1024, maximum: 10 * 1024 * 1024 }),
   MAX_IMAGES_PER_PRODUCT: Int({ default: 10, minimum: 1, maximum: 100 }),
   MAX_IMAGE_URL_LENGTH: Int({ default: 2048, minimum: 32, maximum: 16384 }),
@@ -48,6 +58,9 @@ export const EnvSchema = Type.Object({
 export type Config = Static<typeof EnvSchema>
 
 export class ConfigError extends Error {}
+
+/** TRUST_PROXY as Fastify's `trustProxy` option takes it. */
+export const trustProxy = (value: string): boolean | string => (value === 'true' || value === 'false' ? value === 'true' : value)
 
 /** Reads the environment once at start; fails fast naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {

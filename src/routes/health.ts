@@ -18,18 +18,24 @@ const DATABASE_CHECK_TIMEOUT_MS = 2000
 
 /** /health: the process answers. /ready: it can do its work (database and broker reachable). */
 const health: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, { checks }) => {
-  app.get('/health', { schema: { tags: ['operations'], response: { 200: Alive } } }, async () => ({ status: 'ok' as const }))
+  // Open to anyone (`security: []`): probes carry no key.
+  const schema = { tags: ['operations'], security: [] }
+  app.get('/health', { schema: { ...schema, operationId: 'getHealth', summary: 'Liveness: the process answers', response: { 200: Alive } } }, async () => ({ status: 'ok' as const }))
 
-  app.get('/ready', { schema: { tags: ['operations'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-    const timeout = new Promise((_, reject) => setTimeout(reject, DATABASE_CHECK_TIMEOUT_MS).unref())
-    const database = await Promise.race([checks.database(), timeout]).then(
-      () => true,
-      () => false,
-    )
-    const broker = checks.brokerConnected()
-    const ready = database && broker
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, broker })
-  })
+  app.get(
+    '/ready',
+    { schema: { ...schema, operationId: 'getReadiness', summary: 'Readiness: the database and the broker are reachable', response: { 200: Readiness, 503: Readiness } } },
+    async (_request, reply) => {
+      const timeout = new Promise((_, reject) => setTimeout(reject, DATABASE_CHECK_TIMEOUT_MS).unref())
+      const database = await Promise.race([checks.database(), timeout]).then(
+        () => true,
+        () => false,
+      )
+      const broker = checks.brokerConnected()
+      const ready = database && broker
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, broker })
+    },
+  )
 }
 
 export default health

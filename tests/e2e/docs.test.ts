@@ -1,29 +1,28 @@
-import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts'
+import { createApiKey } from '../../src/auth/key-store.ts'
+import { testSettings } from '../helpers/api.ts'
+import { haveChromium, launchChromium, noChromium, pageOn } from '../helpers/browser.ts'
+import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
 
-// Debian's Chromium (.ci/run installs it). Without it this one test skips, saying why.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) console.warn(`Skipping the /docs browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
+if (!haveChromium) console.warn(`Skipping the /docs browser tests: ${noChromium}`)
 
 describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
   let database: TestDatabase
   let app: Awaited<ReturnType<typeof buildApp>>
   let browser: Browser
   let baseUrl: string
+  let userId: number
+  let key: string
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true })
+    userId = await createUser(database.db)
+    ;({ key } = await createApiKey(database.db, { userId }))
+    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() })
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
-    // The flags keep Chromium off the network it cannot reach here.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()
@@ -32,12 +31,35 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
   })
 
   it('loads and shows the products routes', async () => {
-    const page = await browser.newPage()
+    const page = await pageOn(browser, new URL(baseUrl).origin)
     await page.goto(`${baseUrl}/docs`)
     await page.getByText('product-image-pipeline').first().waitFor({ timeout: 15_000 })
     for (const route of ['/products', '/products/{id}']) {
       await expect(page.locator('.opblock-summary-path', { hasText: new RegExp(`^${route.replace(/[{}]/g, '\\$&')}$`) }).first().isVisible()).resolves.toBe(true)
     }
     await expect(page.locator('.opblock-post .opblock-summary-path').first().textContent()).resolves.toBe('/products')
+  })
+
+  it('lets a person authorize with an API key and post a product', async () => {
+    const page = await pageOn(browser, new URL(baseUrl).origin)
+    await page.goto(`${baseUrl}/docs`)
+    await page.locator('button.authorize').first().click({ timeout: 15_000 })
+    const dialog = page.locator('.modal-ux')
+    await dialog.locator('input').first().fill(key)
+    await dialog.locator('button.authorize').click()
+    await dialog.locator('button.btn-done').click()
+
+    const operation = page.locator('.opblock-post').first()
+    await operation.locator('.opblock-summary').click()
+    await operation.locator('button.try-out__btn').click()
+    const body = { user_id: userId, product_name: 'Lamp from the docs', product_description: 'Brass', product_images: ['https://images.example/lamp.jpg'], product_price: 12.5 }
+    await operation.locator('textarea.body-param__text').fill(JSON.stringify(body, null, 2))
+    await operation.locator('button.execute').click()
+
+    const status = operation.locator('.live-responses-table tr.response .response-col_status')
+    await status.waitFor({ timeout: 15_000 })
+    await expect(status.textContent()).resolves.toMatch(/^\s*201/)
+    const stored = await database.db.product.findFirstOrThrow({ where: { product_name: 'Lamp from the docs' } })
+    expect(stored.user_id).toBe(userId)
   })
 })

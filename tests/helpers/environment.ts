@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { BrokerConfig } from 'rascal'
 import { inject } from 'vitest'
+import { createApiKey } from '../../src/auth/key-store.ts'
 import type { Logger } from '../../src/logger.ts'
 import { createTestBroker, type TestBroker } from './broker.ts'
 import { createTestDatabase, createUser, type TestDatabase } from './database.ts'
@@ -17,6 +18,8 @@ export interface TestEnvironment {
   imagesDir: string
   /** A user the products can belong to. */
   userId: number
+  /** An API key of that user. */
+  apiKey: string
   /** Settings for loadConfig() or a service process: the defaults but for where things are. */
   env(overrides?: Record<string, string>): Record<string, string>
   close(): Promise<void>
@@ -39,6 +42,7 @@ export interface EnvironmentOptions {
 export async function startEnvironment({ routes, log, tuneBroker, label = 'test', amqpUrl = inject('amqpUrl') }: EnvironmentOptions): Promise<TestEnvironment> {
   const database = await createTestDatabase()
   const userId = await createUser(database.db)
+  const { key: apiKey } = await createApiKey(database.db, { userId }, label)
   const namespace = `${label}-${randomUUID()}`
   const broker = await createTestBroker(log, tuneBroker, namespace, amqpUrl)
   const images = await startImageServer(routes)
@@ -49,6 +53,7 @@ export async function startEnvironment({ routes, log, tuneBroker, label = 'test'
     images,
     imagesDir,
     userId,
+    apiKey,
     env: (overrides = {}) => ({
       DATABASE_URL: database.url,
       AMQP_URL: amqpUrl,

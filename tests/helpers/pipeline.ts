@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.ts'
 import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
+import { testSettings } from './api.ts'
 import { setRetryDelay, type TestBroker } from './broker.ts'
 import type { TestDatabase } from './database.ts'
 import { startEnvironment } from './environment.ts'
@@ -48,20 +49,21 @@ export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retr
     },
   })
   const { database, broker, images, imagesDir, userId } = environment
+  const headers = { authorization: `Bearer ${environment.apiKey}` }
   const config = loadConfig(environment.env(env))
   const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true })
+  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings() })
   const worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
 
   return {
     database, broker, images, logs, app, worker, config, imagesDir, userId,
     async postProduct(paths) {
       const payload = { user_id: userId, product_name: 'Chair', product_description: 'Oak', product_images: paths.map(images.url), product_price: 120 }
-      const response = await app.inject({ method: 'POST', url: '/products', payload })
+      const response = await app.inject({ method: 'POST', url: '/products', headers, payload })
       expect(response.statusCode).toBe(201)
       return response.json().product_id as number
     },
-    getProduct: async (productId) => (await app.inject({ method: 'GET', url: `/products/${productId}` })).json(),
+    getProduct: async (productId) => (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json(),
     async close() {
       await app.close()
       await relay.stop()

@@ -20,7 +20,7 @@ export function startService(role: 'api' | 'worker' | 'all', env: Record<string,
   const [file, ...args] = cpus ? ['taskset', '--cpu-list', cpus, ...command] : command
   const child = spawn(file!, args, {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', ...env }, // port 0: several workers side by side
+    env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', OPERATIONS_PORT: '0', ...env }, // port 0: several processes side by side
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const { push, ...lines } = collectLines()
@@ -32,15 +32,15 @@ export function startService(role: 'api' | 'worker' | 'all', env: Record<string,
   return { ...lines, pid: child.pid!, exited, kill: (signal = 'SIGTERM') => void child.kill(signal) }
 }
 
+/** The public address of an API process, read from its first "Server listening at" log line (the operations server's comes after). */
+export async function apiUrlOf(api: ServiceProcess): Promise<string> {
+  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'), 60_000)
+  return (line.msg as string).replace('Server listening at ', '')
+}
+
 /** Stops a process if it still runs; used in afterAll so no child outlives its test. */
 export async function stopService(service: ServiceProcess | undefined): Promise<void> {
   if (!service) return
   service.kill('SIGKILL')
   await service.exited
-}
-
-/** The API's address, read from its "Server listening at" log line. */
-export async function apiUrlOf(api: ServiceProcess): Promise<string> {
-  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'))
-  return (line.msg as string).replace('Server listening at ', '')
 }

@@ -3,27 +3,37 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appSettings, buildApp } from '../../src/app.ts'
-import { loadConfig } from '../../src/config.ts'
+import { Registry } from 'prom-client'
+import { buildApp } from '../../src/app.ts'
 import { createDb } from '../../src/db/client.ts'
+import { serveOperations } from '../../src/operations.ts'
+import { authorizationFor, testSettings } from '../helpers/api.ts'
+import { recordLogs } from '../helpers/logs.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
 
 describe('operating the API: docs, probes, metrics, served images, listing', () => {
   let database: TestDatabase
   let imagesDir: string
   let app: Awaited<ReturnType<typeof buildApp>>
+  let operations: Awaited<ReturnType<typeof serveOperations>>
   let brokerUp = true
+  let headers: { authorization: string }
   const users: number[] = []
 
   beforeAll(async () => {
     database = await createTestDatabase()
     users.push(await createUser(database.db), await createUser(database.db))
+    headers = await authorizationFor(database.db, { admin: true })
     imagesDir = await mkdtemp(path.join(tmpdir(), 'served-images-'))
-    const settings = { ...appSettings(loadConfig({})), imagesDir }
-    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => brokerUp, settings })
+    // As the API process runs them: the public app, and its operations server with the app's HTTP metrics.
+    const httpMetrics = new Registry()
+    const checks = { database: () => database.db.$queryRaw`SELECT 1`, brokerConnected: () => brokerUp }
+    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: checks.brokerConnected, settings: { ...testSettings(), imagesDir }, httpMetrics })
+    operations = await serveOperations('127.0.0.1', 0, checks, recordLogs().log, httpMetrics)
   })
   afterAll(async () => {
     await app?.close()
+    await operations?.close()
     await database?.drop()
     await rm(imagesDir, { recursive: true, force: true })
   })
@@ -32,6 +42,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     app.inject({
       method: 'POST',
       url: '/products',
+      headers,
       payload: { user_id: userId, product_name: name, product_description: '', product_images: ['https://img.example/a.jpg'], product_price: 1 },
     })
 
@@ -71,6 +82,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
 
     it('/ready answers 200 with the database and the broker reachable, 503 without the broker', async () => {
       expect((await app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ status: 'ready', database: true, broker: true })
+      expect((await operations.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ status: 'ready', database: true, broker: true })
       brokerUp = false
       const response = await app.inject({ method: 'GET', url: '/ready' })
       brokerUp = true
@@ -80,7 +92,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
 
     it('/ready answers 503 when the database is unreachable', async () => {
       const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere')
-      const other = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...appSettings(loadConfig({})), imagesDir } })
+      const other = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...testSettings(), imagesDir } })
       try {
         const response = await other.inject({ method: 'GET', url: '/ready' })
         expect(response.statusCode).toBe(503)
@@ -92,9 +104,10 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     })
   })
 
-  it('/metrics exposes HTTP latency and the service counters in Prometheus format', async () => {
+  it('/metrics, on the operations server only, exposes HTTP latency and the service counters in Prometheus format', async () => {
     await post(users[0]!, 'counted')
-    const response = await app.inject({ method: 'GET', url: '/metrics' })
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404)
+    const response = await operations.inject({ method: 'GET', url: '/metrics' })
     expect(response.statusCode).toBe(200)
     for (const name of [
       'http_request_duration_seconds_bucket',
@@ -110,6 +123,9 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       expect(response.body, name).toContain(name)
     }
     expect(response.body).toMatch(/products_created_total [1-9]/)
+    // The public app's requests, measured there and served here.
+    expect(response.body).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/products",status_code="201"\} [1-9]/)
+    expect(response.body).toContain('process_cpu_seconds_total')
   })
 
   describe('served images', () => {
@@ -135,21 +151,21 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       for (const [index, userId] of [users[0], users[1], users[0], users[0], users[1]].entries()) {
         expect((await post(userId!, `p${index}`)).statusCode).toBe(201)
       }
-      const first = (await app.inject({ method: 'GET', url: '/products?limit=2' })).json()
+      const first = (await app.inject({ method: 'GET', url: '/products?limit=2', headers })).json()
       expect(first.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p3'])
-      const second = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${first.next_cursor}` })).json()
+      const second = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${first.next_cursor}`, headers })).json()
       expect(second.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p2', 'p1'])
-      const last = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${second.next_cursor}` })).json()
+      const last = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${second.next_cursor}`, headers })).json()
       expect(last).toMatchObject({ next_cursor: null })
       expect(last.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p0'])
 
-      const mine = (await app.inject({ method: 'GET', url: `/products?user_id=${users[1]}` })).json()
+      const mine = (await app.inject({ method: 'GET', url: `/products?user_id=${users[1]}`, headers })).json()
       expect(mine.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p1'])
     })
 
     it('answers 400 for a cursor or limit out of range', async () => {
-      expect((await app.inject({ method: 'GET', url: '/products?cursor=abc' })).statusCode).toBe(400)
-      expect((await app.inject({ method: 'GET', url: '/products?limit=1000' })).statusCode).toBe(400)
+      expect((await app.inject({ method: 'GET', url: '/products?cursor=abc', headers })).statusCode).toBe(400)
+      expect((await app.inject({ method: 'GET', url: '/products?limit=1000', headers })).statusCode).toBe(400)
     })
   })
 })

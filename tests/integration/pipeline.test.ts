@@ -9,6 +9,7 @@ import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
 import { createTestBroker, setRetryDelay, type TestBroker } from '../helpers/broker.ts'
+import { authorizationFor, testSettings } from '../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
 import { serve, startImageServer, type ImageServer } from '../helpers/image-server.ts'
 import { photoJpeg } from '../helpers/images.ts'
@@ -24,6 +25,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
   let app: Awaited<ReturnType<typeof buildApp>>
   let imagesDir: string
   let userId: number
+  let headers: { authorization: string }
   const sources: Buffer[] = []
   let flakyCalls = 0
 
@@ -31,6 +33,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     logs = recordLogs()
     database = await createTestDatabase()
     userId = await createUser(database.db)
+    headers = await authorizationFor(database.db, { userId })
     imagesDir = await mkdtemp(path.join(tmpdir(), 'pipeline-images-'))
     sources.push(await photoJpeg(1920, 1080), await photoJpeg(1200, 800), await photoJpeg(800, 1200))
     images = await startImageServer({
@@ -49,7 +52,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     })
     const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, LOG_LEVEL: 'info', ALLOW_PRIVATE_IMAGE_URLS: images.host })
     relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-    app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true })
+    app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings() })
     worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
   })
 
@@ -67,6 +70,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const response = await app.inject({
       method: 'POST',
       url: '/products',
+      headers,
       payload: { user_id: userId, product_name: 'Chair', product_description: 'Oak', product_images: paths.map(images.url), product_price: 120 },
     })
     expect(response.statusCode).toBe(201)
@@ -74,7 +78,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
   }
   const processed = (productId: number, outcome?: string) =>
     logs.waitFor((line) => line.msg === 'product processed' && line.product_id === productId && (!outcome || line.outcome === outcome))
-  const getProduct = async (productId: number) => (await app.inject({ method: 'GET', url: `/products/${productId}` })).json()
+  const getProduct = async (productId: number) => (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
   const filesOf = async (productId: number) => (await readdir(path.join(imagesDir, String(productId)))).sort()
 
   it('compresses every image and stores the paths in source order', async () => {

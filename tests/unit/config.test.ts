@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../../src/config.ts'
+import { ConfigError, loadConfig, trustProxy } from '../../src/config.ts'
 
 describe('loadConfig', () => {
   it('runs on a developer machine with no variables set', () => {
@@ -53,5 +53,12 @@ describe('loadConfig', () => {
   it('refuses out-of-range numbers', () => {
     expect(() => loadConfig({ IMAGE_QUALITY: '0' })).toThrow(/IMAGE_QUALITY/)
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
+  })
+
+  it('reads TRUST_PROXY as Fastify takes it: off, on, or proxy addresses', () => {
+    expect(trustProxy(loadConfig({}).TRUST_PROXY)).toBe(false)
+    expect(trustProxy(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY)).toBe(true)
+    expect(trustProxy(loadConfig({ TRUST_PROXY: '10.0.0.1,10.1.0.0/16,::1' }).TRUST_PROXY)).toBe('10.0.0.1,10.1.0.0/16,::1')
+    for (const bad of ['yes', 'proxy.example', '10.0.0.1; rm', '10.0.0.1,']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/)
   })
 })

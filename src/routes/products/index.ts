@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { REQUIRES_API_KEY } from '../../auth/authenticate.ts'
+import { mayActFor, visibleTo } from '../../auth/principal.ts'
 import type { Db } from '../../db/client.ts'
-import { Prisma } from '../../generated/prisma/client.ts'
+import { isMissingReference } from '../../db/errors.ts'
 import { createProductBody, ErrorReply, ListQuery, Product, ProductList, ProductParams, type ProductLimits } from './schema.ts'
 import { productsCreated } from '../../metrics.ts'
 import { productView } from './view.ts'
@@ -12,23 +14,41 @@ export interface ProductRoutesOptions {
   limits: ProductLimits
 }
 
-const isMissingUser = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003'
+// What every route here may answer besides its own statuses: no or a bad key, too many requests.
+const refusals = { 401: ErrorReply, 429: ErrorReply }
 
+/** The products routes; `authenticate` runs before each, so `request.principal` is the key's owner. */
 const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits }) => {
   const tags = ['products']
+  const security = REQUIRES_API_KEY
 
   app.post(
     '',
-    { schema: { tags, summary: 'Store a product and queue its images', body: createProductBody(limits), response: { 201: Product, 422: ErrorReply } } },
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'createProduct',
+        summary: 'Store a product and queue its images',
+        description: "A user's key may create products for its own user only; an admin key for any user.",
+        body: createProductBody(limits),
+        response: { 201: Product, 400: ErrorReply, 403: ErrorReply, 413: ErrorReply, 422: ErrorReply, ...refusals },
+      },
+    },
     async (request, reply) => {
+      const { principal, body } = request
+      if (!mayActFor(principal, body.user_id)) {
+        const message = `this API key belongs to another user: it may create products only for its own user_id`
+        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message })
+      }
       try {
-        const row = await db.product.create({ data: request.body })
+        const row = await db.product.create({ data: body })
         productsCreated.inc()
         onProductCreated(row.product_id)
         return reply.code(201).send(productView(row))
       } catch (error) {
-        if (!isMissingUser(error)) throw error
-        const message = `user_id ${request.body.user_id} does not exist`
+        if (!isMissingReference(error)) throw error
+        const message = `user_id ${body.user_id} does not exist`
         return reply.code(422).send({ statusCode: 422, error: 'Unprocessable Entity', message })
       }
     },
@@ -36,22 +56,46 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
 
   // Newest first; the cursor is the last product_id of the previous page, so pages stay stable
   // while products are added.
-  app.get('', { schema: { tags, summary: 'List products, newest first', querystring: ListQuery, response: { 200: ProductList } } }, async (request) => {
-    const { user_id, cursor, limit } = request.query
-    const rows = await db.product.findMany({
-      where: { user_id, product_id: cursor ? { lt: Number(cursor) } : undefined },
-      orderBy: { product_id: 'desc' },
-      take: limit + 1,
-    })
-    const page = rows.slice(0, limit)
-    return { items: page.map((row) => productView(row)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
-  })
+  app.get(
+    '',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'listProducts',
+        summary: 'List products, newest first',
+        description: "A user's key sees its own user's products only; an admin key sees every product.",
+        querystring: ListQuery,
+        response: { 200: ProductList, 400: ErrorReply, ...refusals },
+      },
+    },
+    async (request) => {
+      const { user_id, cursor, limit } = request.query
+      const rows = await db.product.findMany({
+        where: { AND: [visibleTo(request.principal), { user_id, product_id: cursor ? { lt: Number(cursor) } : undefined }] },
+        orderBy: { product_id: 'desc' },
+        take: limit + 1,
+      })
+      const page = rows.slice(0, limit)
+      return { items: page.map((row) => productView(row)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
+    },
+  )
 
+  // Another user's product answers 404 exactly as a missing one: a key learns nothing of others' products.
   app.get(
     '/:id',
-    { schema: { tags, summary: 'A product with its processing status', params: ProductParams, response: { 200: Product, 404: ErrorReply } } },
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'getProduct',
+        summary: 'A product with its processing status',
+        params: ProductParams,
+        response: { 200: Product, 400: ErrorReply, 404: ErrorReply, ...refusals },
+      },
+    },
     async (request, reply) => {
-      const row = await db.product.findUnique({ where: { product_id: request.params.id } })
+      const row = await db.product.findFirst({ where: { product_id: request.params.id, ...visibleTo(request.principal) } })
       if (!row) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `product ${request.params.id} does not exist` })
       return productView(row)
     },

@@ -10,6 +10,8 @@ import { recordLogs } from '../../helpers/logs.ts'
 import { apiUrlOf, startService, stopService, type ServiceProcess } from '../../helpers/service-process.ts'
 
 export const BATCH = 50
+/** How long a service process may take to start: tsx compiles on a busy 2-core machine. */
+export const STARTUP_MS = 60_000
 
 export type Scenario = TestEnvironment
 
@@ -24,7 +26,8 @@ export async function startScenario(amqpUrl?: string): Promise<Scenario> {
   const routes: Record<string, Route> = {}
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
   const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
-  return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', ...overrides }) }
+  // The API's rate limit is not what these tests are about: high enough never to refuse a batch.
+  return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides }) }
 }
 
 /** Posts products with 2 or 3 images each; every POST must be accepted. */
@@ -35,7 +38,7 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
     const product_images = Array.from({ length: imageCount }, (_, i) => scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`))
     const response = await fetch(`${apiUrl}/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${scenario.apiKey}` },
       body: JSON.stringify({ user_id: scenario.userId, product_name: `Product ${n}`, product_description: 'fault test', product_images, product_price: n }),
     })
     expect(response.status).toBe(201)
@@ -131,7 +134,7 @@ export async function midBatch(scenario: Scenario, services: ReturnType<typeof s
   const startedAt = performance.now()
   const api = services.start('api')
   const worker = services.start('worker', workerEnv)
-  await worker.waitFor((line) => line.msg === 'worker consuming')
+  await worker.waitFor((line) => line.msg === 'worker consuming', STARTUP_MS)
   const posted = await postBatch(scenario, await apiUrlOf(api))
   await expect.poll(() => countDone(scenario), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(5)
   return { api, worker, posted, startedAt }

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/app.ts'
 import type { Product } from '../../../src/generated/prisma/client.ts'
+import { authorizationFor, testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 
 // The rules of a stored product, written out again here (not imported) as the test's oracle.
@@ -62,11 +63,13 @@ describe('POST /products against random and mutated bodies (fast-check)', () => 
   let database: TestDatabase
   let app: Awaited<ReturnType<typeof buildApp>>
   let userId: number
+  let authorization: string
 
   beforeAll(async () => {
     database = await createTestDatabase()
     userId = await createUser(database.db)
-    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true })
+    ;({ authorization } = await authorizationFor(database.db, { userId }))
+    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() })
   })
   afterAll(async () => {
     await app?.close()
@@ -84,7 +87,7 @@ describe('POST /products against random and mutated bodies (fast-check)', () => 
   /** Sends one body and checks the invariants: no 5xx, and a 201 only for a product that is valid as stored. */
   async function check(payload: string, contentType = 'application/json'): Promise<number> {
     const before = await database.db.product.count()
-    const response = await app.inject({ method: 'POST', url: '/products', headers: { 'content-type': contentType }, payload })
+    const response = await app.inject({ method: 'POST', url: '/products', headers: { authorization, 'content-type': contentType }, payload })
     expect(response.statusCode, response.body).toBeLessThan(500)
     if (response.statusCode !== 201) {
       expect(response.json()).toMatchObject({ statusCode: response.statusCode, message: expect.any(String) })

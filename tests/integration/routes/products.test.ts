@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appSettings, buildApp } from '../../../src/app.ts'
-import { loadConfig } from '../../../src/config.ts'
+import { buildApp } from '../../../src/app.ts'
+import { authorizationFor, testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 
 describe('products routes', () => {
   let database: TestDatabase
   let app: Awaited<ReturnType<typeof buildApp>>
   let userId: number
+  let headers: { authorization: string }
   const created: number[] = []
 
   const validBody = () => ({
@@ -16,12 +17,13 @@ describe('products routes', () => {
     product_images: ['https://images.example/lamp-1.jpg', 'http://images.example/lamp-2.png'],
     product_price: 49.95,
   })
-  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/products', payload: payload as object })
+  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/products', headers, payload: payload as object })
 
   beforeAll(async () => {
     database = await createTestDatabase()
     userId = await createUser(database.db)
-    app = await buildApp({ db: database.db, onProductCreated: (id) => created.push(id), brokerConnected: () => true })
+    headers = await authorizationFor(database.db, { admin: true })
+    app = await buildApp({ db: database.db, onProductCreated: (id) => created.push(id), brokerConnected: () => true, settings: testSettings() })
   })
   afterAll(async () => {
     await app?.close()
@@ -102,10 +104,10 @@ describe('products routes', () => {
         db: database.db,
         onProductCreated: () => {},
         brokerConnected: () => true,
-        settings: { maxImages: 2, maxUrlLength: 40, bodyLimit: 2048, imagesDir: appSettings(loadConfig({})).imagesDir },
+        settings: { ...testSettings(), maxImages: 2, maxUrlLength: 40, bodyLimit: 2048 },
       })
       try {
-        const send = (body: object) => limited.inject({ method: 'POST', url: '/products', payload: body })
+        const send = (body: object) => limited.inject({ method: 'POST', url: '/products', headers, payload: body })
         const url = 'http://images.example/a.jpg'
         expect((await send({ ...validBody(), product_images: [url, url] })).statusCode).toBe(201)
         expect((await send({ ...validBody(), product_images: [url, url, url] })).json().message).toMatch(/more than 2 items/)
@@ -117,7 +119,7 @@ describe('products routes', () => {
     })
 
     it('answers 400 for a body that is not JSON', async () => {
-      const response = await app.inject({ method: 'POST', url: '/products', headers: { 'content-type': 'application/json' }, payload: '{"user_id":' })
+      const response = await app.inject({ method: 'POST', url: '/products', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"user_id":' })
       expect(response.statusCode).toBe(400)
     })
 
@@ -130,7 +132,7 @@ describe('products routes', () => {
   describe('GET /products/:id', () => {
     it('returns every column of the product with its status', async () => {
       const { product_id } = (await post(validBody())).json()
-      const response = await app.inject({ method: 'GET', url: `/products/${product_id}` })
+      const response = await app.inject({ method: 'GET', url: `/products/${product_id}`, headers })
       expect(response.statusCode).toBe(200)
       expect(Object.keys(response.json()).sort()).toEqual(
         [
@@ -141,13 +143,13 @@ describe('products routes', () => {
     })
 
     it('answers 404 for an unknown product', async () => {
-      const response = await app.inject({ method: 'GET', url: '/products/987654' })
+      const response = await app.inject({ method: 'GET', url: '/products/987654', headers })
       expect(response.statusCode).toBe(404)
       expect(response.json().message).toBe('product 987654 does not exist')
     })
 
     it('answers 400 for an id that is not a number', async () => {
-      expect((await app.inject({ method: 'GET', url: '/products/abc' })).statusCode).toBe(400)
+      expect((await app.inject({ method: 'GET', url: '/products/abc', headers })).statusCode).toBe(400)
     })
   })
 })
