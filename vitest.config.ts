@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
+// `--mode cluster` (npm run test:cluster): only tests/cluster/, which starts RabbitMQ nodes of its own.
 export default defineConfig(({ mode }) => ({
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: mode === 'cluster' ? ['tests/cluster/**/*.test.ts'] : ['tests/**/*.test.ts'],
+    exclude: mode === 'cluster' ? configDefaults.exclude : [...configDefaults.exclude, 'tests/cluster/**'],
     // Benchmarks also get bench/global-setup.ts: it merges their results into bench/results/latest.json.
     globalSetup: ['tests/global-setup.ts', ...(mode === 'benchmark' ? ['bench/global-setup.ts'] : [])],
     testTimeout: 30_000,

@@ -11,7 +11,8 @@ import autocannon from 'autocannon'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { startService, stopService } from '../tests/helpers/service-process.ts'
-import { freePort, startPipeline, waitForPort, type Pipeline } from './pipeline.ts'
+import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { startPipeline, type Pipeline } from './pipeline.ts'
 import { mean, ONCE, report, round, sleep } from './report.ts'
 
 const CONNECTIONS = 50
@@ -78,7 +79,7 @@ bench('2. API vs bare route', async () => {
     const port = await freePort()
     // Request logging off in all (the bare route has none): what is compared is the route's work.
     // The limiter counts every request but never refuses one.
-    const env = pipeline.env({ LOG_LEVEL: 'warn', PORT: String(port), RATE_LIMIT_PER_MINUTE: '100000000' })
+    const env = pipeline.env({ LOG_LEVEL: 'warn', PORT: String(port), RATE_LIMIT_PER_MINUTE: '1000000' })
     const poolSize = loadConfig(env).DATABASE_POOL_SIZE
     const body = JSON.stringify({
       user_id: pipeline.userId,

@@ -8,9 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { appSettings } from '../src/app.ts'
-import authenticate from '../src/auth/authenticate.ts'
-import { principalCache } from '../src/auth/principal-cache.ts'
-import limitRequests from '../src/auth/rate-limit.ts'
+import accessControl from '../src/auth/access-control.ts'
 import { loadConfig } from '../src/config.ts'
 import { createDb } from '../src/db/client.ts'
 import { productKeywords } from '../src/routes/products/keywords.ts'
@@ -22,10 +20,7 @@ const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DA
 const app = Fastify({ bodyLimit: limits.bodyLimit, ajv: { customOptions: { keywords: productKeywords } } }).withTypeProvider<TypeBoxTypeProvider>()
 
 if (process.env.BARE_WITH_KEY === '1') {
-  const db = createDb(config.DATABASE_URL, 2)
-  const { rateLimit } = limits
-  await app.register(limitRequests, rateLimit)
-  await app.register(authenticate, { findPrincipal: principalCache(db), failuresPerWindow: rateLimit.authFailuresPerWindow, windowMs: rateLimit.windowMs })
+  await app.register(accessControl, { db: createDb(config.DATABASE_URL, 2), access: limits.access })
 }
 
 app.post('/products', { schema: { body: createProductBody(limits) } }, async (request, reply) => {

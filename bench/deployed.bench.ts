@@ -21,7 +21,8 @@ import type { ServiceProcess } from '../tests/helpers/service-process.ts'
 import { fidelity, type Fidelity } from './fidelity.ts'
 import { build, startNpmScript } from './npm-script.ts'
 import { CACHE_DIR, loadPhotos, type Photo } from './photos/prepare.ts'
-import { freePort, processed, waitForPort } from './pipeline.ts'
+import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { processed } from './pipeline.ts'
 import { alternating, mean, median, ONCE, report, round, timed } from './report.ts'
 
 const ROUNDS = 3

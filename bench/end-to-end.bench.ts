@@ -3,7 +3,8 @@
 import { bench } from 'vitest'
 import { startService, stopService, type ServiceProcess } from '../tests/helpers/service-process.ts'
 import { makeCorpus } from './corpus.ts'
-import { freePort, startPipeline, startWorkerProcess, waitForPort } from './pipeline.ts'
+import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { startPipeline, startWorkerProcess } from './pipeline.ts'
 import { ONCE, percentile, report, round } from './report.ts'
 
 const WARMUP = 3

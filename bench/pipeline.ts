@@ -1,6 +1,5 @@
 // The worker path's surroundings for a benchmark: a database and a queue namespace of its own,
 // a loopback server with the corpus, and products put straight on the queue.
-import net from 'node:net'
 import { publishProductCreated } from '../src/queue/broker.ts'
 import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
 import type { Line } from '../tests/helpers/logs.ts'
@@ -23,6 +22,8 @@ export interface Batch {
   ms: number
   /** Products processed by each worker, in the order given. */
   perWorker: number[]
+  /** Products of the batch processed more than once (by any of the workers). */
+  twice: number
 }
 
 export async function startPipeline(corpus: Image[]): Promise<Pipeline> {
@@ -47,8 +48,8 @@ export async function startPipeline(corpus: Image[]): Promise<Pipeline> {
       const ids = rows.map((row) => row.product_id)
       const started = performance.now()
       await Promise.all(ids.map((id) => publishProductCreated(broker.broker, id)))
-      const perWorker = await processed(workers, ids)
-      return { ms: performance.now() - started, perWorker }
+      const { perWorker, twice } = await processed(workers, ids)
+      return { ms: performance.now() - started, perWorker, twice }
     },
   }
 }
@@ -57,35 +58,43 @@ const isProcessed = (line: Line) => line.msg === 'product processed'
 
 /**
  * Resolves once the workers whose log lines are given have logged every product as processed
- * (committed; the ack follows at once), with how many each worker did. Watches the lines
- * already collected in memory, every few milliseconds: nothing is asked of the database.
+ * (committed; the ack follows at once), with how many each worker did and how many products
+ * were processed again. Watches the lines already collected in memory, every few
+ * milliseconds: nothing is asked of the database.
  */
-export async function processed(workers: { lines: Line[] }[], ids: number[], timeoutMs = 300_000): Promise<number[]> {
+export async function processed(workers: { lines: Line[] }[], ids: number[], timeoutMs = 300_000): Promise<{ perWorker: number[]; twice: number }> {
+  const batch = new Set(ids)
   const waiting = new Set(ids)
-  const done = workers.map(() => 0)
+  const perWorker = workers.map(() => 0)
   const seen = workers.map(() => 0)
+  let twice = 0
   const deadline = performance.now() + timeoutMs
   while (waiting.size > 0) {
     workers.forEach(({ lines }, w) => {
       for (; seen[w]! < lines.length; seen[w]!++) {
         const line = lines[seen[w]!]!
-        if (!isProcessed(line) || !waiting.delete(line.product_id as number)) continue
-        if (line.outcome !== 'done') throw new Error(`product ${String(line.product_id)} ended ${String(line.outcome)}: the benchmark is void`)
-        done[w]!++
+        const id = line.product_id as number
+        if (!isProcessed(line) || !batch.has(id)) continue
+        if (!waiting.delete(id)) {
+          twice++
+          continue
+        }
+        if (line.outcome !== 'done') throw new Error(`product ${id} ended ${String(line.outcome)}: the benchmark is void`)
+        perWorker[w]!++
       }
     })
     if (performance.now() > deadline) throw new Error(`${waiting.size} of ${ids.length} products not processed within ${timeoutMs} ms`)
     if (waiting.size > 0) await sleep(5)
   }
-  return done
+  return { perWorker, twice }
 }
 
 /**
  * Starts a worker process (the real entry point) on the pipeline's queue, adding it to `into` at
  * once (so a finally block stops it whatever happens), and waits until it consumes.
  */
-export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProcess[], env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const worker = startService('worker', pipeline.env(env))
+export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProcess[], env: Record<string, string> = {}, cpus?: string): Promise<ServiceProcess> {
+  const worker = startService('worker', pipeline.env(env), cpus)
   into.push(worker)
   await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
   return worker
@@ -94,27 +103,4 @@ export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProces
 /** `count` products of `perProduct` images each, taking the images round-robin from `images`. */
 export function productsOf(images: Image[], count: number, perProduct = 3): Image[][] {
   return Array.from({ length: count }, (_, p) => Array.from({ length: perProduct }, (_, i) => images[(p * perProduct + i) % images.length]!))
-}
-
-/** A loopback port that was free a moment ago, for a process that must be told its port. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** Resolves once something accepts connections on the loopback port. */
-export async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)))
-      socket.once('error', () => resolve(false))
-    })
-    if (open) return
-    if (performance.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`)
-    await sleep(50)
-  }
 }

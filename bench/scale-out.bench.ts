@@ -1,50 +1,109 @@
-// Issue item 6: one worker process against two on the same queue (same AMQP_NAMESPACE), each
-// timed over the same fixed batch. On 2 cores one worker already keeps both busy (4 images at a
-// time), so expect ≈ 1.0–1.2×: the point is that a second worker shares the work and how it is measured.
+// Issue item 6 and issue 13: worker processes on one queue (same AMQP_NAMESPACE), each timed over
+// the same fixed batch. Two machines are simulated on this one by pinning each worker to a core
+// of its own with taskset: one worker on core 0, against one on core 0 and one on core 1. Then
+// unpinned, one worker against two sharing both cores, as the service runs here by default.
 import { bench } from 'vitest'
 import { stopService, type ServiceProcess } from '../tests/helpers/service-process.ts'
 import { makeCorpus } from './corpus.ts'
 import { productsOf, startPipeline, startWorkerProcess, type Batch } from './pipeline.ts'
 import { median, ONCE, report, round } from './report.ts'
 
-const PRODUCTS = 12
+const PRODUCTS = 16
+const IMAGES = PRODUCTS * 3
 
-bench('6. scale-out: 1 vs 2 worker processes', async () => {
+interface Setup {
+  name: string
+  rounds: Batch[]
+}
+
+bench('6. scale-out: worker processes on one queue, pinned to a core each and unpinned', async () => {
   const corpus = await makeCorpus(['1920x1080 JPEG q92'], 3)
   const pipeline = await startPipeline(corpus)
   const workers: ServiceProcess[] = []
+  const products = productsOf(corpus, PRODUCTS)
+  const start = async (cpus?: string) => {
+    const worker = await startWorkerProcess(pipeline, workers, {}, cpus)
+    await pipeline.run(products.slice(0, 2), [...workers]) // warm-up (first images, first queries): any running worker may take these
+    return worker
+  }
+  const stop = async (worker: ServiceProcess) => {
+    await stopService(worker)
+    workers.splice(workers.indexOf(worker), 1)
+  }
+  const setups = {
+    oneCore: { name: '1 worker, pinned to core 0 (one machine)', rounds: [] as Batch[] },
+    twoCores: { name: '2 workers, pinned to core 0 and core 1 (two machines)', rounds: [] as Batch[] },
+    oneFree: { name: '1 worker, both cores (as `npm start` here)', rounds: [] as Batch[] },
+    twoFree: { name: '2 workers, sharing both cores', rounds: [] as Batch[] },
+  }
+  const measure = async (setup: Setup, on: ServiceProcess[]) => setup.rounds.push(await pipeline.run(products, on))
   try {
-    const products = productsOf(corpus, PRODUCTS)
-    const images = PRODUCTS * 3
-    const first = await startWorkerProcess(pipeline, workers)
-    await pipeline.run(products.slice(0, 2), [first]) // warm-up
-    const one: Batch[] = []
-    const two: Batch[] = []
-    // 1, 2, 2, 1 workers: a steady drift of the machine weighs on both alike.
-    one.push(await pipeline.run(products, [first]))
-    const second = await startWorkerProcess(pipeline, workers)
-    await pipeline.run(products.slice(0, 2), [first, second]) // warm-up of the second
-    two.push(await pipeline.run(products, [first, second]))
-    two.push(await pipeline.run(products, [first, second]))
-    await stopService(second)
-    one.push(await pipeline.run(products, [first]))
+    // A B B A, then C D D C: a steady drift of the shared machine weighs on both sides of a ratio alike.
+    const core0 = await start('0')
+    await measure(setups.oneCore, [core0])
+    const core1 = await start('1')
+    await measure(setups.twoCores, [core0, core1])
+    await measure(setups.twoCores, [core0, core1])
+    await stop(core1)
+    await measure(setups.oneCore, [core0])
+    await stop(core0)
 
-    const rate = (batches: Batch[]) => round((images * 1000) / median(batches.map((b) => b.ms)), 2)
-    const speedup = round(rate(two) / rate(one), 2)
-    const seconds = (batches: Batch[]) => batches.map((b) => round(b.ms / 1000, 2)).join(' ')
-    report('6-scale-out', {
-      title: 'Scale-out',
-      method: `${PRODUCTS} products of 3 × 1920×1080 JPEG q92 (${images} images) per round, worker processes (src/main.ts worker, production defaults) on one queue; rounds with 1, 2, 2, 1 workers, median of each.`,
-      rows: [
-        { workers: 1, 'images/s': rate(one), 'rounds (s)': seconds(one), 'products per worker': one.map((b) => b.perWorker.join('+')).join(', ') },
-        { workers: 2, 'images/s': rate(two), 'rounds (s)': seconds(two), 'products per worker': two.map((b) => b.perWorker.join('+')).join(', ') },
-        { workers: '2 vs 1', 'images/s': speedup, 'rounds (s)': '', 'products per worker': '' },
-      ],
-      goals: [{ goal: 'two workers share one queue, ≈ 1.0–1.2× on 2 cores', measured: `${speedup}×, split ${two.map((b) => b.perWorker.join('+')).join(', ')}`, met: two.every((b) => b.perWorker.every((n) => n > 0)) }],
-      data: { images, one, two, speedup },
-    })
+    const first = await start()
+    await measure(setups.oneFree, [first])
+    const second = await start()
+    await measure(setups.twoFree, [first, second])
+    await measure(setups.twoFree, [first, second])
+    await stop(second)
+    await measure(setups.oneFree, [first])
+
+    reportScaleOut(setups)
   } finally {
     await Promise.all(workers.map(stopService))
     await pipeline.close()
   }
 }, ONCE)
+
+/** Images per second of a setup (median round), and of each of its workers in that round. */
+function rates({ rounds }: Setup) {
+  const ms = median(rounds.map((b) => b.ms))
+  const typical = rounds.find((b) => b.ms === ms)!
+  return {
+    total: round((IMAGES * 1000) / ms, 2),
+    perWorker: typical.perWorker.map((products) => round((products * 3 * 1000) / ms, 2)),
+  }
+}
+
+function reportScaleOut(setups: Record<'oneCore' | 'twoCores' | 'oneFree' | 'twoFree', Setup>) {
+  const all = Object.values(setups)
+  const machines = round(rates(setups.twoCores).total / rates(setups.oneCore).total, 2)
+  const shared = round(rates(setups.twoFree).total / rates(setups.oneFree).total, 2)
+  const twice = all.flatMap((s) => s.rounds).reduce((n, b) => n + b.twice, 0)
+  const everyWorkerWorked = all.flatMap((s) => s.rounds).every((b) => b.perWorker.every((n) => n > 0))
+  const seconds = (batches: Batch[]) => batches.map((b) => round(b.ms / 1000, 2)).join(' ')
+  report('6-scale-out', {
+    title: 'Scale-out',
+    method:
+      `${PRODUCTS} products of 3 × 1920×1080 JPEG q92 (${IMAGES} images) per round, worker processes (src/main.ts worker, production defaults) on one queue. ` +
+      'Pinned with taskset (all threads of a worker on one core), rounds with 1, 2, 2, 1 workers; then unpinned, 1, 2, 2, 1; median of each. ' +
+      'PostgreSQL, RabbitMQ and the image server run on the same two cores, unpinned.',
+    rows: [
+      ...all.map((setup) => {
+        const { total, perWorker } = rates(setup)
+        return {
+          setup: setup.name,
+          'images/s': total,
+          'images/s per worker': perWorker.join(' + '),
+          'rounds (s)': seconds(setup.rounds),
+          'products per worker': setup.rounds.map((b) => b.perWorker.join('+')).join(', '),
+        }
+      }),
+      { setup: 'two machines vs one (pinned)', 'images/s': machines, 'images/s per worker': '', 'rounds (s)': '', 'products per worker': '' },
+      { setup: 'two workers vs one (shared cores)', 'images/s': shared, 'images/s per worker': '', 'rounds (s)': '', 'products per worker': '' },
+    ],
+    goals: [
+      { goal: 'workers on one queue split the work, nothing processed twice', measured: `${twice} processed twice`, met: twice === 0 && everyWorkerWorked },
+      { goal: 'a second machine (a worker on a core of its own) adds ≥ 1.5×', measured: `${machines}×`, met: machines >= 1.5 },
+    ],
+    data: { images: IMAGES, ...Object.fromEntries(Object.entries(setups).map(([key, s]) => [key, s.rounds])), machines, shared },
+  })
+}

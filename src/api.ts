@@ -3,6 +3,7 @@ import type { BrokerAsPromised } from 'rascal'
 import { appSettings, buildApp } from './app.ts'
 import { trustProxy, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
+import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
 import { measureOutboxBacklog } from './metrics.ts'
 import { serveOperations } from './operations.ts'
@@ -28,7 +29,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   const checks = { database: () => db.$queryRaw`SELECT 1`, brokerConnected: () => brokerConnected() }
   const httpMetrics = new Registry()
   const app = await buildApp(
-    { db, onProductCreated: () => relay?.wake(), brokerConnected: checks.brokerConnected, settings: appSettings(config), httpMetrics },
+    { db, onProductCreated: () => relay?.wake(), brokerConnected: checks.brokerConnected, settings: appSettings(config), httpMetrics, store: createImageStore(config) },
     { loggerInstance: log, trustProxy: trustProxy(config.TRUST_PROXY) },
   )
   await app.listen({ host: config.HOST, port: config.PORT })

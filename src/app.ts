@@ -1,27 +1,25 @@
-import fastifyStatic from '@fastify/static'
 import underPressure from '@fastify/under-pressure'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
-import { mkdir } from 'node:fs/promises'
 import { Registry } from 'prom-client'
-import authenticate from './auth/authenticate.ts'
-import { principalCache } from './auth/principal-cache.ts'
-import limitRequests, { type RateLimitOptions } from './auth/rate-limit.ts'
+import accessControl, { type AccessSettings } from './auth/access-control.ts'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import docs from './docs.ts'
+import type { ImageStore } from './images/storage/image-store.ts'
+import { localStore } from './images/storage/local-store.ts'
 import { measureHttp } from './operations.ts'
 import health from './routes/health.ts'
+import images from './routes/images.ts'
 import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
-import { IMAGES_PREFIX } from './routes/products/view.ts'
 import type { ProductLimits } from './routes/products/schema.ts'
 
 export interface AppSettings extends ProductLimits {
   bodyLimit: number
-  /** Where the worker writes compressed images; served under /images/. */
+  /** Where the worker writes compressed images with STORAGE=local; served under /images/. */
   imagesDir: string
-  rateLimit: RateLimitOptions & { authFailuresPerWindow: number }
+  access: AccessSettings
 }
 
 export const appSettings = (config: Config): AppSettings => ({
@@ -29,7 +27,7 @@ export const appSettings = (config: Config): AppSettings => ({
   maxUrlLength: config.MAX_IMAGE_URL_LENGTH,
   bodyLimit: config.API_BODY_LIMIT_BYTES,
   imagesDir: config.IMAGES_DIR,
-  rateLimit: {
+  access: {
     perWindow: config.RATE_LIMIT_PER_MINUTE,
     authFailuresPerWindow: config.AUTH_FAILURES_PER_MINUTE,
     windowMs: 60_000,
@@ -47,10 +45,12 @@ export interface AppDeps {
   settings?: AppSettings
   /** Where the HTTP metrics go, for the operations server's /metrics (see operations.ts). */
   httpMetrics?: Registry
+  /** Where the images served under /images/ are; by default files in `settings.imagesDir`. */
+  store?: ImageStore
 }
 
 /** The HTTP application without listen(), so tests can inject requests. */
-export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})), httpMetrics = new Registry() }: AppDeps, options: FastifyServerOptions = {}) {
+export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})), httpMetrics = new Registry(), store }: AppDeps, options: FastifyServerOptions = {}) {
   const app = Fastify({
     bodyLimit: settings.bodyLimit,
     ajv: { customOptions: { keywords: productKeywords } },
@@ -63,16 +63,12 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
   // Metrics are served on the operations port only (operations.ts), never here.
   await measureHttp(app, httpMetrics)
   await app.register(health, { checks: { database: () => db.$queryRaw`SELECT 1`, brokerConnected } })
-  // Names are deterministic per product and image, and a stored image never changes.
-  await mkdir(settings.imagesDir, { recursive: true })
-  await app.register(fastifyStatic, { root: settings.imagesDir, prefix: IMAGES_PREFIX, decorateReply: false, maxAge: '365d', immutable: true })
+  await app.register(images, { store: store ?? localStore(settings.imagesDir) })
   // Everything under /products needs an API key; /health, /ready, /docs and /images stay public.
-  const { rateLimit } = settings
   await app.register(
     async (api) => {
-      await api.register(limitRequests, rateLimit)
-      await api.register(authenticate, { findPrincipal: principalCache(db), failuresPerWindow: rateLimit.authFailuresPerWindow, windowMs: rateLimit.windowMs })
-      await api.register(products, { db, onProductCreated, limits: settings, imagesDir: settings.imagesDir })
+      await api.register(accessControl, { db, access: settings.access })
+      await api.register(products, { db, onProductCreated, limits: settings })
     },
     { prefix: '/products' },
   )

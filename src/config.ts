@@ -11,7 +11,8 @@ export const EnvSchema = Type.Object({
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgresql://postgres@127.0.0.1:5432/product_image_pipeline' }),
   DATABASE_POOL_SIZE: Int({ default: 10, minimum: 1, maximum: 100 }),
-  AMQP_URL: Type.String({ pattern: '^amqps?://', default: 'amqp://guest:guest@127.0.0.1:5672' }),
+  // One URL, or a cluster's nodes separated by commas.
+  AMQP_URL: Type.String({ pattern: '^amqps?://[^,\\s]+(, ?amqps?://[^,\\s]+)*$', default: 'amqp://guest:guest@127.0.0.1:5672' }),
   // Prefixes queues and exchanges, for several environments (or test runs) on one vhost.
   AMQP_NAMESPACE: Type.String({ pattern: '^[A-Za-z0-9._-]*$', default: '' }),
   HOST: Type.String({ default: '127.0.0.1' }),
@@ -32,6 +33,12 @@ export const EnvSchema = Type.Object({
   MAX_IMAGES_PER_PRODUCT: Int({ default: 10, minimum: 1, maximum: 100 }),
   MAX_IMAGE_URL_LENGTH: Int({ default: 2048, minimum: 32, maximum: 16384 }),
   IMAGES_DIR: Type.String({ minLength: 1, default: './data/images' }),
+  // `s3`: an S3-compatible bucket instead of IMAGES_DIR; credentials from the AWS SDK's chain (AWS_ACCESS_KEY_ID...).
+  STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local' }),
+  S3_ENDPOINT: Type.String({ pattern: '^(https?://[^\\s]+)?$', default: '' }), // empty: AWS itself
+  S3_BUCKET: Type.String({ pattern: '^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$', default: '' }),
+  S3_REGION: Type.String({ pattern: '^[a-z0-9-]+$', default: 'us-east-1' }),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: false }),
   IMAGE_FORMAT: Type.Union([Type.Literal('webp'), Type.Literal('jpeg'), Type.Literal('avif')], { default: 'webp' }),
   IMAGE_QUALITY: Int({ default: 80, minimum: 1, maximum: 100 }),
   IMAGE_MAX_SIDE: Int({ default: 2048, minimum: 16, maximum: 16384 }),
@@ -69,7 +76,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   )
   const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, known))
   const problems = [...Value.Errors(EnvSchema, env)].map((e) => `${e.path.slice(1)}: ${e.message} (got ${JSON.stringify(e.value)})`)
-  if (problems.length > 0) throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`)
   const config = env as Config
+  if (config.STORAGE === 's3' && !config.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE=s3')
+  if (problems.length > 0) throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`)
   return { ...config, IMAGES_DIR: path.resolve(config.IMAGES_DIR) }
 }

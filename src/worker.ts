@@ -8,6 +8,7 @@ import { isDatabaseUnavailable } from './db/errors.ts'
 import { compressOptions } from './images/compress.ts'
 import { createDownloader, downloadOptions } from './images/download.ts'
 import { processProduct, UnknownProductError, type ImagePipeline } from './images/process-product.ts'
+import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
 import { subscribeToProducts } from './queue/subscriber.ts'
 
@@ -34,7 +35,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   const pipeline: ImagePipeline = {
     download: downloader.download,
     compression: compressOptions(config),
-    imagesDir: config.IMAGES_DIR,
+    store: createImageStore(config),
     limit: pLimit(config.IMAGE_CONCURRENCY),
   }
   const stopping = new AbortController()
@@ -58,7 +59,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   }
   const isPoison = (err: unknown) => err instanceof UnknownProductError
   const subscription = await subscribeToProducts(broker, recovery, handle, isPoison, stopping.signal, log)
-  log.info({ imagesDir: config.IMAGES_DIR }, 'worker consuming')
+  log.info({ storage: pipeline.store.description }, 'worker consuming')
   return {
     async stop() {
       // From here a failure hands its message back to the queue instead of spending a retry.

@@ -5,5 +5,7 @@ import { applyMigrations, ensureDatabase, readMigrations } from './migrate.ts'
 const { DATABASE_URL } = loadConfig()
 const database = new URL(DATABASE_URL).pathname.slice(1)
 if (await ensureDatabase(DATABASE_URL)) console.log(`Created database ${database}`)
-const applied = await applyMigrations(DATABASE_URL, await readMigrations())
+const applied = await applyMigrations(DATABASE_URL, await readMigrations(), {
+  onWarning: (migration, message) => console.warn(`Warning from ${migration}: ${message}`),
+})
 console.log(applied.length ? `Applied ${applied.join(', ')}` : `Database ${database} is up to date`)

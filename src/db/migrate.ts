@@ -61,12 +61,22 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   }
 }
 
+export interface ApplyOptions {
+  /** A migration's warnings (RAISE WARNING), e.g. existing rows that a new constraint could not validate. */
+  onWarning?: (migration: string, message: string) => void
+}
+
 /**
  * Applies pending migrations, each in its own transaction with its history row, so a failed
  * migration leaves neither half a schema nor a failed record behind. Returns the names applied.
  */
-export async function applyMigrations(databaseUrl: string, migrations: Migration[]): Promise<string[]> {
+export async function applyMigrations(databaseUrl: string, migrations: Migration[], { onWarning }: ApplyOptions = {}): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl })
+  let running: string | undefined
+  // SQLSTATE class 01 is a warning; plain notices (class 00, e.g. "already exists, skipping") are not.
+  client.on('notice', (notice) => {
+    if (running && notice.code?.startsWith('01')) onWarning?.(running, notice.message ?? String(notice))
+  })
   await client.connect()
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK])
@@ -76,6 +86,7 @@ export async function applyMigrations(databaseUrl: string, migrations: Migration
     )
     const pending = pendingMigrations(migrations, rows)
     for (const migration of pending) {
+      running = migration.name
       await client.query('BEGIN')
       try {
         await client.query(migration.sql)

@@ -3,12 +3,12 @@ import type { Db } from '../db/client.ts'
 import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
 import { compress, extensionOf, type CompressOptions } from './compress.ts'
 import { PermanentImageError, type ImageFailure } from './errors.ts'
-import { imagePath, isStored, productDir, removeUnfinishedWrites, storeImage } from './storage.ts'
+import { imageKey, type ImageStore } from './storage/image-store.ts'
 
 export interface ImagePipeline {
   download(url: string): Promise<Buffer>
   compression: CompressOptions
-  imagesDir: string
+  store: ImageStore
   /** Shared by all products of a worker: bounds the images in flight, hence CPU and memory. */
   limit: LimitFunction
 }
@@ -45,19 +45,20 @@ export function summarize(urls: string[], results: PromiseSettledResult<string>[
   return summary
 }
 
-/** A file already at its deterministic path was written whole (atomically): resuming skips it. */
+/** An image already stored under its deterministic key was stored whole (atomically): resuming skips it. */
 export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number): Promise<string> {
-  const file = imagePath(pipeline.imagesDir, productId, index, extensionOf(pipeline.compression.format))
-  if (await isStored(file)) return file
+  const { store } = pipeline
+  const key = imageKey(productId, index, extensionOf(pipeline.compression.format))
+  if (await store.exists(key)) return store.locationOf(key)
   const timer = imageSeconds.startTimer()
   try {
     const original = await pipeline.download(url)
     imageBytesIn.inc(original.length)
     const { data } = await compress(original, pipeline.compression)
-    await storeImage(file, data)
+    await store.put(key, data)
     imageBytesOut.inc(data.length)
     imagesProcessed.inc({ result: 'stored', reason: '' })
-    return file
+    return store.locationOf(key)
   } catch (error) {
     imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError ? error.code : 'transient' })
     throw error
@@ -76,7 +77,7 @@ export async function processProduct(db: Db, pipeline: ImagePipeline, productId:
   if (product.status === 'done') return 'already_done'
   const unfinished = { product_id: productId, status: { not: 'done' as const } }
   await db.product.updateMany({ where: unfinished, data: { status: 'processing' } })
-  await removeUnfinishedWrites(productDir(pipeline.imagesDir, productId))
+  await pipeline.store.removeUnfinished(productId)
 
   const urls = product.product_images
   const results = await Promise.allSettled(urls.map((url, index) => pipeline.limit(() => processImage(pipeline, productId, url, index))))

@@ -16,6 +16,7 @@ type ProductSubscription = SubscriptionConfig & { closeTimeout?: number; recover
 export const subscriptionOf = (config: BrokerConfig) => config.vhosts!['/']!.subscriptions![SUBSCRIPTION] as ProductSubscription
 
 export interface BrokerOptions {
+  /** One URL, or the nodes of a cluster separated by commas: each process starts at a random one and moves on to the next when it fails. */
   amqpUrl: string
   /** Prefixes every queue and exchange: several environments or test runs share one vhost apart. */
   namespace?: string
@@ -23,11 +24,11 @@ export interface BrokerOptions {
   closeTimeoutMs?: number
 }
 
-/** The topology of rascal.config.json, pointed at AMQP_URL. */
+/** The topology of rascal.config.json, pointed at AMQP_URL's nodes. */
 export function brokerConfig({ amqpUrl, namespace, closeTimeoutMs }: BrokerOptions): BrokerConfig {
   const config = JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) as BrokerConfig
   const vhost = config.vhosts!['/']!
-  vhost.connection = { url: amqpUrl }
+  vhost.connections = amqpUrl.split(',').map((url) => ({ url: url.trim() }))
   if (namespace) vhost.namespace = namespace
   if (closeTimeoutMs) subscriptionOf(config).closeTimeout = closeTimeoutMs
   return config
@@ -58,6 +59,9 @@ export function connectionStatus(broker: BrokerAsPromised): () => boolean {
   return () => connected
 }
 
+/** RabbitMQ refused to declare a queue that exists with other arguments, e.g. a classic queue of an earlier version. */
+export const isTopologyMismatch = (error: Error): boolean => /PRECONDITION[-_]FAILED.*inequivalent arg/.test(error.message)
+
 /**
  * Keeps trying until RabbitMQ answers: a service started while the broker is down comes up
  * anyway (the API serves, the outbox holds products) and connects when it can.
@@ -68,7 +72,11 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
     minTimeout: 1000,
     maxTimeout: 30_000,
     signal,
-    onFailedAttempt: ({ error, attemptNumber }) => log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying'),
+    onFailedAttempt: ({ error, attemptNumber }) => {
+      if (!isTopologyMismatch(error)) return log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying')
+      // Retrying cannot help until someone moves the queues; say what to do rather than "unreachable".
+      log.error({ err: error, attempt: attemptNumber }, 'RabbitMQ has our queues declared differently (classic queues of an earlier version?): see README, "Upgrading from classic queues"; retrying')
+    },
   })
 }
 

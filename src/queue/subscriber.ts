@@ -33,6 +33,8 @@ const handBack: Recovery = { strategy: 'nack', requeue: true }
  * Acks only after the handler has finished (and so committed); failures follow the recovery
  * chain declared in rascal.config.json; poison goes straight to its last, dead-letter, step.
  * Once `stopping` is aborted, a failed message is handed back to the queue as it was.
+ * A message that never gets that far (it kills or loses its consumer every time) is capped by
+ * the broker: the work queue's x-delivery-limit dead-letters it, whichever worker saw it.
  * Resolves once RabbitMQ has registered the consumer.
  */
 export async function subscribeToProducts(
@@ -71,11 +73,6 @@ export async function subscribeToProducts(
     subscription.on('invalid_content', (err: Error, _message: Message, ackOrNack) => {
       log.error({ err }, 'unparsable message: dead-lettered')
       messagesDeadLettered.inc({ reason: 'unparsable' })
-      ackOrNack(err, deadLetter)
-    })
-    subscription.on('redeliveries_exceeded', (err: Error, _message: Message, ackOrNack) => {
-      log.error({ err }, 'message keeps crashing its consumer: dead-lettered')
-      messagesDeadLettered.inc({ reason: 'redeliveries_exceeded' })
       ackOrNack(err, deadLetter)
     })
     subscription.on('error', (err: Error) => log.error({ err }, 'subscription error'))

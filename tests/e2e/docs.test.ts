@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { createApiKey } from '../../src/auth/key-store.ts'
 import { testSettings } from '../helpers/api.ts'
+import { haveChromium, launchChromium, noChromium, pageOn } from '../helpers/browser.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
 
-// Debian's Chromium (.ci/run installs it). Without it this one test skips, saying why.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) console.warn(`Skipping the /docs browser test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
+if (!haveChromium) console.warn(`Skipping the /docs browser tests: ${noChromium}`)
 
 describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
   let database: TestDatabase
@@ -25,11 +22,7 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
     ;({ key } = await createApiKey(database.db, { userId }))
     app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() })
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
-    // The flags keep Chromium off the network it cannot reach here.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()
@@ -38,7 +31,7 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
   })
 
   it('loads and shows the products routes', async () => {
-    const page = await browser.newPage()
+    const page = await pageOn(browser, new URL(baseUrl).origin)
     await page.goto(`${baseUrl}/docs`)
     await page.getByText('product-image-pipeline').first().waitFor({ timeout: 15_000 })
     for (const route of ['/products', '/products/{id}']) {
@@ -48,7 +41,7 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
   })
 
   it('lets a person authorize with an API key and post a product', async () => {
-    const page = await browser.newPage()
+    const page = await pageOn(browser, new URL(baseUrl).origin)
     await page.goto(`${baseUrl}/docs`)
     await page.locator('button.authorize').first().click({ timeout: 15_000 })
     const dialog = page.locator('.modal-ux')

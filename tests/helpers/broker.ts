@@ -19,8 +19,9 @@ export async function createTestBroker(
   log: Logger,
   tune: (config: BrokerConfig) => void = () => {},
   namespace = `test-${randomUUID()}`,
+  amqpUrl = inject('amqpUrl'),
 ): Promise<TestBroker> {
-  const config = brokerConfig({ amqpUrl: inject('amqpUrl'), namespace })
+  const config = brokerConfig({ amqpUrl, namespace })
   config.vhosts!['/']!.subscriptions!.dead_letters = { queue: 'products.dead' }
   tune(config)
   const broker = await createBroker(config, log)
@@ -30,6 +31,8 @@ export async function createTestBroker(
     deadLetters.push(message)
     ackOrNack()
   })
+  // A lost connection is an error event here too (rascal then resubscribes); unheard, it would crash the test.
+  dead.on('error', (err: Error) => log.warn({ err }, 'dead-letter subscription error'))
   return {
     broker,
     config,

@@ -34,15 +34,17 @@ export interface EnvironmentOptions {
   tuneBroker?: (config: BrokerConfig) => void
   /** Names the queue namespace and the images directory, to tell them apart when debugging. */
   label?: string
+  /** RabbitMQ: by default the tests' broker; a cluster's comma-separated nodes work too. */
+  amqpUrl?: string
 }
 
 /** A database, a broker namespace, an images directory and an image server, each of this environment's own. */
-export async function startEnvironment({ routes, log, tuneBroker, label = 'test' }: EnvironmentOptions): Promise<TestEnvironment> {
+export async function startEnvironment({ routes, log, tuneBroker, label = 'test', amqpUrl = inject('amqpUrl') }: EnvironmentOptions): Promise<TestEnvironment> {
   const database = await createTestDatabase()
   const userId = await createUser(database.db)
   const { key: apiKey } = await createApiKey(database.db, { userId }, label)
   const namespace = `${label}-${randomUUID()}`
-  const broker = await createTestBroker(log, tuneBroker, namespace)
+  const broker = await createTestBroker(log, tuneBroker, namespace, amqpUrl)
   const images = await startImageServer(routes)
   const imagesDir = await mkdtemp(path.join(tmpdir(), `${label}-images-`))
   return {
@@ -54,7 +56,7 @@ export async function startEnvironment({ routes, log, tuneBroker, label = 'test'
     apiKey,
     env: (overrides = {}) => ({
       DATABASE_URL: database.url,
-      AMQP_URL: inject('amqpUrl'),
+      AMQP_URL: amqpUrl,
       AMQP_NAMESPACE: namespace,
       IMAGES_DIR: imagesDir,
       // The image server is on loopback, which the worker refuses by default: allow exactly it.

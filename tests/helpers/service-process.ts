@@ -11,9 +11,14 @@ export interface ServiceProcess extends Omit<LogLines, 'push'> {
   kill(signal?: NodeJS.Signals): void
 }
 
-/** The real entry point (`src/main.ts <role>`) in a child process, its JSON log lines collected. */
-export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
+/**
+ * The real entry point (`src/main.ts <role>`) in a child process, its JSON log lines collected.
+ * `cpus` pins it (all its threads) to those cores with taskset, e.g. `0` or `0,1`.
+ */
+export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>, cpus?: string): ServiceProcess {
+  const command = [process.execPath, '--import', 'tsx', 'src/main.ts', role]
+  const [file, ...args] = cpus ? ['taskset', '--cpu-list', cpus, ...command] : command
+  const child = spawn(file!, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', OPERATIONS_PORT: '0', ...env }, // port 0: several processes side by side
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,7 +34,7 @@ export function startService(role: 'api' | 'worker' | 'all', env: Record<string,
 
 /** The public address of an API process, read from its first "Server listening at" log line (the operations server's comes after). */
 export async function apiUrlOf(api: ServiceProcess): Promise<string> {
-  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'))
+  const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'), 60_000)
   return (line.msg as string).replace('Server listening at ', '')
 }
 

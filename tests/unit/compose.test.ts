@@ -20,10 +20,12 @@ interface Service {
 }
 const services = compose.services as Record<string, Service>
 const appServices = ['migrate', 'api', 'worker']
+// Read by the AWS SDK's default credential chain, not by our configuration.
+const SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, RabbitMQ with its management UI, the migration, the API and the worker', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'rabbitmq', 'worker'])
+  it('runs PostgreSQL, RabbitMQ with its management UI, MinIO and its bucket, the migration, the API and the worker', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'minio', 'minio-init', 'postgres', 'rabbitmq', 'worker'])
     expect(services.rabbitmq!.image).toMatch(/management/)
     expect(services.rabbitmq!.ports).toContain('127.0.0.1:15672:15672')
     expect(services.api!.ports).toContain('127.0.0.1:3000:3000')
@@ -32,11 +34,24 @@ describe('docker-compose.yml', () => {
   it('sets only variables the service reads, and the ones it needs to reach its dependencies', () => {
     for (const name of appServices) {
       const environment = services[name]!.environment!
-      for (const key of Object.keys(environment)) expect(Object.keys(EnvSchema.properties), `${name}: ${key}`).toContain(key)
+      for (const key of Object.keys(environment)) expect([...Object.keys(EnvSchema.properties), ...SDK_VARIABLES], `${name}: ${key}`).toContain(key)
       expect(environment.DATABASE_URL).toMatch(/@postgres:5432\//)
       expect(environment.AMQP_URL).toMatch(/@rabbitmq:5672/)
     }
     expect(services.api!.environment!.HOST).toBe('0.0.0.0')
+  })
+
+  it('stores images in MinIO, in the bucket minio-init creates, with the credentials MinIO is given', () => {
+    const minio = services.minio!.environment!
+    const init = (services['minio-init'] as Service & { entrypoint: string[] }).entrypoint.join(' ')
+    for (const name of ['api', 'worker']) {
+      const environment = services[name]!.environment!
+      expect(loadConfig(environment)).toMatchObject({ STORAGE: 's3', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: true })
+      expect(init).toContain(`mb --ignore-existing store/${environment.S3_BUCKET}`)
+      expect(init).toContain(`mc alias set store http://minio:9000 ${environment.AWS_ACCESS_KEY_ID} ${environment.AWS_SECRET_ACCESS_KEY}`)
+      expect([environment.AWS_ACCESS_KEY_ID, environment.AWS_SECRET_ACCESS_KEY]).toEqual([minio.MINIO_ROOT_USER, minio.MINIO_ROOT_PASSWORD])
+      expect((services[name] as Service & { volumes?: string[] }).volumes).toBeUndefined() // no disk shared between workers
+    }
   })
 
   it('starts each service only once what it needs is healthy or done', () => {
@@ -45,9 +60,11 @@ describe('docker-compose.yml', () => {
       expect(services[name]!.depends_on).toEqual({
         migrate: { condition: 'service_completed_successfully' },
         rabbitmq: { condition: 'service_healthy' },
+        'minio-init': { condition: 'service_completed_successfully' },
       })
     }
-    for (const name of ['postgres', 'rabbitmq', 'api', 'worker']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
+    expect(services['minio-init']!.depends_on).toEqual({ minio: { condition: 'service_healthy' } })
+    for (const name of ['postgres', 'rabbitmq', 'minio', 'api', 'worker']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
     // The probes ask the ports the code listens on.
     expect(services.api!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).PORT}/health`)
     expect(services.worker!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).WORKER_PORT}/ready`)

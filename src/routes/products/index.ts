@@ -12,14 +12,13 @@ export interface ProductRoutesOptions {
   /** Called after a product is committed, to publish it without waiting for the relay's next tick. */
   onProductCreated: (productId: number) => void
   limits: ProductLimits
-  imagesDir: string
 }
 
 // What every route here may answer besides its own statuses: no or a bad key, too many requests.
 const refusals = { 401: ErrorReply, 429: ErrorReply }
 
 /** The products routes; `authenticate` runs before each, so `request.principal` is the key's owner. */
-const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits, imagesDir }) => {
+const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits }) => {
   const tags = ['products']
   const security = REQUIRES_API_KEY
 
@@ -46,7 +45,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         const row = await db.product.create({ data: body })
         productsCreated.inc()
         onProductCreated(row.product_id)
-        return reply.code(201).send(productView(row, imagesDir))
+        return reply.code(201).send(productView(row))
       } catch (error) {
         if (!isMissingReference(error)) throw error
         const message = `user_id ${body.user_id} does not exist`
@@ -78,7 +77,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         take: limit + 1,
       })
       const page = rows.slice(0, limit)
-      return { items: page.map((row) => productView(row, imagesDir)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
+      return { items: page.map((row) => productView(row)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
     },
   )
 
@@ -98,7 +97,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     async (request, reply) => {
       const row = await db.product.findFirst({ where: { product_id: request.params.id, ...visibleTo(request.principal) } })
       if (!row) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `product ${request.params.id} does not exist` })
-      return productView(row, imagesDir)
+      return productView(row)
     },
   )
 }

@@ -19,7 +19,7 @@ describe('rate limits with RATE_LIMIT_REDIS_URL', () => {
       db: database.db,
       onProductCreated: () => {},
       brokerConnected: () => true,
-      settings: { ...settings, rateLimit: { ...settings.rateLimit, redisNamespace: namespace } },
+      settings: { ...settings, access: { ...settings.access, redisNamespace: namespace } },
     })
     apps.push(app)
     return app

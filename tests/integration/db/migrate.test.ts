@@ -42,6 +42,14 @@ describe('applyMigrations', () => {
     expect(history).toEqual([{ migration_name: first.name }])
   })
 
+  it("hands over a migration's warnings, not its notices", async () => {
+    await ensureDatabase(url)
+    const warns = migration('20260104000000_warns', `DO $$ BEGIN RAISE NOTICE 'just so you know'; RAISE WARNING 'rows kept as they are'; END $$;`)
+    const warnings: [string, string][] = []
+    await applyMigrations(url, [first, warns], { onWarning: (name, message) => warnings.push([name, message]) })
+    expect(warnings).toEqual([[warns.name, 'rows kept as they are']])
+  })
+
   it('serializes concurrent runs: each migration is applied once', async () => {
     await ensureDatabase(url)
     const second = migration('20260103000000_second', 'CREATE TABLE c (id int);')

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, inject, it, onTestFailed } from 'vitest'
-import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts'
 import { apiUrlOf } from '../../helpers/service-process.ts'
-import { BATCH, countDone, postBatch, tally, useScenario, waitUntilSettled } from './harness.ts'
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts'
+import { BATCH, STARTUP_MS, countDone, postBatch, tally, useScenario, waitUntilSettled } from './harness.ts'
 
 // Each test puts its own proxy between its processes and RabbitMQ, so the fault hits them alone.
 const { scenario: current, services } = useScenario()
@@ -21,7 +21,7 @@ it('RabbitMQ unreachable while products are posted: the API accepts them, the ou
   const startedAt = performance.now()
   const api = services.start('api', viaProxy())
   const worker = services.start('worker', viaProxy())
-  await worker.waitFor((line) => line.msg === 'worker consuming')
+  await worker.waitFor((line) => line.msg === 'worker consuming', STARTUP_MS)
 
   await proxy.stop()
   const posted = await postBatch(scenario, await apiUrlOf(api), BATCH / 2)
@@ -41,7 +41,7 @@ it('all broker connections dropped mid-batch: API and worker reconnect and finis
   const startedAt = performance.now()
   const api = await apiUrlOf(services.start('api', viaProxy()))
   const worker = services.start('worker', viaProxy())
-  await worker.waitFor((line) => line.msg === 'worker consuming')
+  await worker.waitFor((line) => line.msg === 'worker consuming', STARTUP_MS)
 
   const before = await countDone(scenario)
   const firstHalf = await postBatch(scenario, api, BATCH / 2, 1000)

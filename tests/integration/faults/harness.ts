@@ -10,6 +10,8 @@ import { recordLogs } from '../../helpers/logs.ts'
 import { apiUrlOf, startService, stopService, type ServiceProcess } from '../../helpers/service-process.ts'
 
 export const BATCH = 50
+/** How long a service process may take to start: tsx compiles on a busy 2-core machine. */
+export const STARTUP_MS = 60_000
 
 export type Scenario = TestEnvironment
 
@@ -18,11 +20,12 @@ export interface Posted {
   imageCount: number
 }
 
-export async function startScenario(): Promise<Scenario> {
+/** Images for a batch, on a database, queue namespace and image server of its own; on the tests' RabbitMQ unless told another. */
+export async function startScenario(amqpUrl?: string): Promise<Scenario> {
   const photos = await Promise.all([photoJpeg(640, 480), photoJpeg(480, 640), photoJpeg(800, 600)])
   const routes: Record<string, Route> = {}
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
-  const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault' })
+  const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
   // The API's rate limit is not what these tests are about: high enough never to refuse a batch.
   return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides }) }
 }
@@ -131,7 +134,7 @@ export async function midBatch(scenario: Scenario, services: ReturnType<typeof s
   const startedAt = performance.now()
   const api = services.start('api')
   const worker = services.start('worker', workerEnv)
-  await worker.waitFor((line) => line.msg === 'worker consuming')
+  await worker.waitFor((line) => line.msg === 'worker consuming', STARTUP_MS)
   const posted = await postBatch(scenario, await apiUrlOf(api))
   await expect.poll(() => countDone(scenario), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(5)
   return { api, worker, posted, startedAt }

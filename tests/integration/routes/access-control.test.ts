@@ -151,7 +151,7 @@ describe('who may do what on /products', () => {
     let limited: App
     beforeAll(async () => {
       const settings = testSettings({ RATE_LIMIT_PER_MINUTE: '3' })
-      limited = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...settings, rateLimit: { ...settings.rateLimit, windowMs: 1000 } } })
+      limited = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...settings, access: { ...settings.access, windowMs: 1000 } } })
     })
     afterAll(() => limited?.close())
 

@@ -19,7 +19,7 @@ describe('productView', () => {
   }
 
   it('shows the price as a number, dates as ISO strings and where each image is served', () => {
-    expect(productView(row, '/data')).toEqual({
+    expect(productView(row)).toEqual({
       product_id: 5,
       user_id: 1,
       product_name: 'Lamp',
@@ -36,12 +36,13 @@ describe('productView', () => {
   })
 
   it('keeps the outbox bookkeeping out of the API', () => {
-    expect(productView(row, '/data')).not.toHaveProperty('queued_at')
+    expect(productView(row)).not.toHaveProperty('queued_at')
   })
 })
 
 describe('imageUrl', () => {
-  it('is the path below the images directory, under /images/', () => {
-    expect(imageUrl('/srv/images', '/srv/images/42/3.webp')).toBe('/images/42/3.webp')
+  it('is the image key under /images/, for a local path and an S3 URI alike', () => {
+    expect(imageUrl('/srv/images/42/3.webp')).toBe('/images/42/3.webp')
+    expect(imageUrl('s3://product-images/42/3.webp')).toBe('/images/42/3.webp')
   })
 })

@@ -1,0 +1,54 @@
+import type { Readable } from 'node:stream'
+
+/**
+ * Where compressed images live. Keys are deterministic, `<product_id>/<index>.<ext>`: the same
+ * product and position always get the same key, so processing a product again overwrites
+ * instead of adding images.
+ */
+export interface ImageStore {
+  /** Said in logs: where this store keeps images. */
+  readonly description: string
+  /** What `compressed_product_images` records for a key: an absolute path, or `s3://<bucket>/<key>`. */
+  locationOf(key: string): string
+  /** Stores the whole image or nothing: no reader ever sees half of it. */
+  put(key: string, data: Buffer): Promise<void>
+  /** False only when the store says the image is not there; any other failure is thrown. */
+  exists(key: string): Promise<boolean>
+  /** The stored image, or undefined when it is not there. */
+  get(key: string): Promise<StoredImage | undefined>
+  /** Clears what an interrupted `put` of this product left behind, so each image is stored once. */
+  removeUnfinished(productId: number): Promise<void>
+}
+
+export interface StoredImage {
+  body: Readable
+  contentType: string
+  contentLength: number
+}
+
+/** A stored image never changes (its key is fixed), so caches may keep it for good. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable'
+
+const KEY = /^[1-9]\d*\/\d+\.[a-z]+$/
+
+/** Same product, same position, same key. */
+export function imageKey(productId: number, index: number, extension: string): string {
+  return checkedKey(`${productId}/${index}.${extension}`)
+}
+
+/** Refuses anything but our own key shape (no `..`, no absolute paths, nothing outside a product). */
+export function checkedKey(key: string): string {
+  if (!KEY.test(key)) throw new Error(`not an image key: ${JSON.stringify(key)}`)
+  return key
+}
+
+export const isImageKey = (key: string): boolean => KEY.test(key)
+
+/** The key inside a recorded location, local path or S3 URI alike: its last two segments. */
+export const keyOfLocation = (location: string): string => location.split(/[\\/]/).slice(-2).join('/')
+
+/** The media type of an image key, from its extension (`jpg` is JPEG). */
+export const contentTypeOf = (key: string): string => {
+  const extension = key.slice(key.lastIndexOf('.') + 1)
+  return `image/${extension === 'jpg' ? 'jpeg' : extension}`
+}

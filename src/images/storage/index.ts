@@ -1,0 +1,10 @@
+// The one place the storage backend is chosen: STORAGE=local (the default) or s3.
+import type { Config } from '../../config.ts'
+import type { ImageStore } from './image-store.ts'
+import { localStore } from './local-store.ts'
+import { s3Store } from './s3-store.ts'
+
+export function createImageStore(config: Config): ImageStore {
+  if (config.STORAGE === 'local') return localStore(config.IMAGES_DIR)
+  return s3Store({ bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE })
+}
