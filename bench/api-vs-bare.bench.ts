@@ -1,9 +1,10 @@
 // Issue item 2: POST /products of the real API process (key check, validation, Prisma insert,
 // outbox relay) against bench/bare-server.ts (same validation, one raw pg INSERT), and the bare
-// route behind the API's own key check and rate limiter (what access control costs); same pool
+// route behind the API's own key check and rate limiter (what access control costs), and a plain
+// route with Prisma's create (what a user writes first: Prisma's cost apart from ours); same pool
 // size, same database, the same autocannon load from this process, every request with a user's
-// key. Only one server runs at a time, in rounds bare, bare+key, API, API, bare+key, bare, so none
-// pays for another's leftovers and a drift of the machine weighs on all alike.
+// key. Only one server runs at a time, in rounds bare, bare+key, prisma, API, API, prisma,
+// bare+key, bare, so none pays for another's leftovers and a drift of the machine weighs on all alike.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import path from 'node:path'
@@ -21,8 +22,9 @@ const MEASURE_S = 10
 const GOAL_RATIO = 0.6
 const GOAL_P99_MS = 25
 
-type Target = 'bare' | 'bare+key' | 'api'
-const ORDER: Target[] = ['bare', 'bare+key', 'api', 'api', 'bare+key', 'bare']
+type Target = 'bare' | 'bare+key' | 'prisma' | 'api'
+const ORDER: Target[] = ['bare', 'bare+key', 'prisma', 'api', 'api', 'prisma', 'bare+key', 'bare']
+const GOAL_PRISMA_RATIO = 0.9
 
 /** The bare route in a process of its own, like the API. */
 function startBareServer(env: Record<string, string>) {
@@ -35,7 +37,7 @@ function startBareServer(env: Record<string, string>) {
 }
 
 function startTarget(target: Target, env: Record<string, string>) {
-  if (target !== 'api') return startBareServer({ ...env, BARE_WITH_KEY: target === 'bare+key' ? '1' : '0' })
+  if (target !== 'api') return startBareServer({ ...env, BARE_WITH_KEY: target === 'bare+key' ? '1' : '0', BARE_INSERT: target === 'prisma' ? 'prisma' : 'pg' })
   const api = startService('api', env)
   return { stop: () => stopService(api) }
 }
@@ -98,7 +100,7 @@ bench('2. API vs bare route', async () => {
         duration,
       })
 
-    const rounds: Record<Target, Summary[]> = { bare: [], 'bare+key': [], api: [] }
+    const rounds: Record<Target, Summary[]> = { bare: [], 'bare+key': [], prisma: [], api: [] }
     for (const target of ORDER) {
       const server = startTarget(target, env)
       try {
@@ -111,10 +113,11 @@ bench('2. API vs bare route', async () => {
       }
     }
 
-    const figures = { bare: combine(rounds.bare), 'bare+key': combine(rounds['bare+key']), api: combine(rounds.api) }
+    const figures = { bare: combine(rounds.bare), 'bare+key': combine(rounds['bare+key']), prisma: combine(rounds.prisma), api: combine(rounds.api) }
     if (Object.values(figures).some((f) => f['non-2xx'] + f.errors > 0)) throw new Error(`failed requests: ${JSON.stringify(figures)}`)
     const ratio = round(figures.api['req/s'] / figures.bare['req/s'], 3)
     const keyRatio = round(figures['bare+key']['req/s'] / figures.bare['req/s'], 3)
+    const prismaRatio = round(figures.api['req/s'] / figures.prisma['req/s'], 3)
     const p99 = figures.api['p99 ms']
     report('2-api-vs-bare', {
       title: 'API vs bare route',
@@ -125,15 +128,18 @@ bench('2. API vs bare route', async () => {
       rows: [
         { target: 'bare route: validation + one pg INSERT', ...figures.bare },
         { target: 'bare route behind the key check and rate limiter', ...figures['bare+key'] },
+        { target: 'plain route: validation + Prisma create (no key, no outbox)', ...figures.prisma },
         { target: 'API: key check + validation + Prisma insert + outbox', ...figures.api },
         { target: 'ratio bare+key / bare (req/s): what access control costs', 'req/s': keyRatio },
         { target: 'ratio API / bare (req/s)', 'req/s': ratio },
+        { target: 'ratio API / plain Prisma route (req/s)', 'req/s': prismaRatio },
       ],
       goals: [
         { goal: `API / bare req/s ≥ ${GOAL_RATIO}`, measured: ratio.toFixed(2), met: ratio >= GOAL_RATIO },
         { goal: `API p99 ≤ ${GOAL_P99_MS} ms at ${CONNECTIONS} connections`, measured: `${p99} ms`, met: p99 <= GOAL_P99_MS },
+        { goal: `API / plain Prisma route req/s ≥ ${GOAL_PRISMA_RATIO}`, measured: prismaRatio.toFixed(2), met: prismaRatio >= GOAL_PRISMA_RATIO },
       ],
-      data: { connections: CONNECTIONS, poolSize, measureSeconds: MEASURE_S, rounds, figures, ratio, keyRatio },
+      data: { connections: CONNECTIONS, poolSize, measureSeconds: MEASURE_S, rounds, figures, ratio, keyRatio, prismaRatio },
     })
   } finally {
     await pipeline.close()

@@ -4,6 +4,9 @@
 // stored as already queued, so an API process on the same database never relays them.
 // With BARE_WITH_KEY=1 the route sits behind the API's own key check and rate limiter, as the
 // API's routes do: the difference between the two is what access control costs.
+// With BARE_INSERT=prisma it inserts with Prisma's `create` instead (same client settings as the
+// API, no key, no outbox): the route a user writes first, which separates what Prisma costs from
+// what the API adds on top.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify from 'fastify'
 import pg from 'pg'
@@ -23,7 +26,10 @@ if (process.env.BARE_WITH_KEY === '1') {
   await app.register(accessControl, { db: createDb(config.DATABASE_URL, 2), access: limits.access })
 }
 
+const prisma = process.env.BARE_INSERT === 'prisma' ? createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE) : undefined
+
 app.post('/products', { schema: { body: createProductBody(limits) } }, async (request, reply) => {
+  if (prisma) return reply.code(201).send(await prisma.product.create({ data: { ...request.body, queued_at: new Date() } }))
   const { user_id, product_name, product_description, product_images, product_price } = request.body
   const { rows } = await pool.query(
     `INSERT INTO products (user_id, product_name, product_description, product_images, product_price, queued_at, updated_at)
