@@ -7,6 +7,7 @@ import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
 import { measureOutboxBacklog } from './metrics.ts'
 import { serveOperations } from './operations.ts'
+import { healthChecks } from './routes/health.ts'
 import { connectionStatus, publishProductCreated } from './queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from './queue/outbox-relay.ts'
 
@@ -26,7 +27,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   let relay: OutboxRelay | undefined
   let brokerConnected = () => false
   measureOutboxBacklog(() => db.product.count({ where: { queued_at: null } }))
-  const checks = { database: () => db.$queryRaw`SELECT 1`, brokerConnected: () => brokerConnected() }
+  const checks = healthChecks(db, () => brokerConnected())
   const httpMetrics = new Registry()
   const app = await buildApp(
     { db, onProductCreated: () => relay?.wake(), brokerConnected: checks.brokerConnected, settings: appSettings(config), httpMetrics, store: createImageStore(config) },

@@ -9,7 +9,7 @@ import docs from './docs.ts'
 import type { ImageStore } from './images/storage/image-store.ts'
 import { localStore } from './images/storage/local-store.ts'
 import { measureHttp } from './operations.ts'
-import health from './routes/health.ts'
+import health, { healthChecks } from './routes/health.ts'
 import images from './routes/images.ts'
 import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
@@ -62,7 +62,7 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
   await app.register(docs, { keywords: productKeywords.map((k) => k.keyword) })
   // Metrics are served on the operations port only (operations.ts), never here.
   await measureHttp(app, httpMetrics)
-  await app.register(health, { checks: { database: () => db.$queryRaw`SELECT 1`, brokerConnected } })
+  await app.register(health, { checks: healthChecks(db, brokerConnected) })
   await app.register(images, { store: store ?? localStore(settings.imagesDir) })
   // Everything under /products needs an API key; /health, /ready, /docs and /images stay public.
   await app.register(

@@ -5,6 +5,7 @@ import { loadConfig } from './config.ts'
 import { createDb } from './db/client.ts'
 import { createLogger } from './logger.ts'
 import { serveOperations } from './operations.ts'
+import { healthChecks } from './routes/health.ts'
 import { brokerConfig, connectBroker, connectionStatus, recoveryOf } from './queue/broker.ts'
 import { startWorker } from './worker.ts'
 
@@ -45,7 +46,7 @@ if (role !== 'api') {
   if (connected && !stopping.signal.aborted) {
     stops.push((await startWorker({ config, db, broker: connected, recovery: recoveryOf(rascalConfig), log })).stop)
     if (role === 'worker') {
-      const checks = { database: () => db.$queryRaw`SELECT 1`, brokerConnected: connectionStatus(connected) }
+      const checks = healthChecks(db, connectionStatus(connected))
       const operations = await serveOperations(config.HOST, config.WORKER_PORT, checks, log)
       stops.push(() => operations.close())
     }

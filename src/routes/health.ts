@@ -1,11 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { Db } from '../db/client.ts'
 
 export interface HealthChecks {
   /** Resolves when the database answers a query. */
   database(): Promise<unknown>
   brokerConnected(): boolean
 }
+
+/** The checks of a process: its database answers `SELECT 1`, and its broker connection is up. */
+export const healthChecks = (db: Db, brokerConnected: () => boolean): HealthChecks => ({
+  database: () => db.$queryRaw`SELECT 1`,
+  brokerConnected,
+})
 
 const Alive = Type.Object({ status: Type.Literal('ok') })
 const Readiness = Type.Object({
