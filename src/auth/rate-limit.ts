@@ -25,6 +25,13 @@ async function limitRequests(app: FastifyInstance, { perWindow, windowMs, redisU
     redis = new Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: false })
     redis.on('error', (err) => app.log.warn({ err }, 'rate-limit store unreachable: requests are not limited meanwhile'))
     app.addHook('onClose', async () => void (await redis!.quit().catch(() => redis!.disconnect())))
+    // Count from the first request: commands sent before the connection is up would fail (no
+    // offline queue) and pass uncounted. An unreachable Redis answers with an error within the
+    // connect timeout; ioredis then keeps reconnecting in the background.
+    await new Promise<void>((resolve) => {
+      redis!.once('ready', resolve)
+      redis!.once('error', () => resolve())
+    })
   }
   await app.register(rateLimit, {
     max: perWindow,
