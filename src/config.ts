@@ -44,6 +44,9 @@ export const EnvSchema = Type.Object({
   IMAGE_MAX_SIDE: Int({ default: 2048, minimum: 16, maximum: 16384 }),
   // WebP encoder effort: 2 is 1.8× as fast as libwebp's default 4 on real photos for 2.6 % more bytes (bench/levers.bench.ts).
   IMAGE_EFFORT: Int({ default: 2, minimum: 0, maximum: 6 }),
+  // Narrower copies of each image for srcset: a listing's thumbnail, a phone, a laptop (README,
+  // Responsive images). Widths at or above the main image's are skipped; empty turns variants off.
+  IMAGE_VARIANT_WIDTHS: Type.String({ pattern: '^([1-9][0-9]{1,4}(,[1-9][0-9]{1,4})*)?$', default: '256,640,1280' }),
   // One image per core: sharp runs each image on one libvips thread here, and more images at once
   // add memory, not speed (bench/levers.bench.ts).
   IMAGE_CONCURRENCY: Int({ default: os.availableParallelism(), minimum: 1, maximum: 64 }),
@@ -71,7 +74,8 @@ export const trustProxy = (value: string): boolean | string => (value === 'true'
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.fromEntries(
     Object.keys(EnvSchema.properties)
-      .filter((key) => source[key] !== undefined && source[key] !== '')
+      // Empty means unset, except for a list whose empty value means "none".
+      .filter((key) => source[key] !== undefined && (source[key] !== '' || key === 'IMAGE_VARIANT_WIDTHS'))
       .map((key) => [key, source[key]]),
   )
   const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, known))

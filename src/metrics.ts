@@ -7,7 +7,7 @@ export const productsCreated = new Counter({ name: 'products_created_total', hel
 
 export const imagesProcessed = new Counter({
   name: 'images_processed_total',
-  help: 'Images processed, by result (stored, failed) and failure reason',
+  help: 'Images processed, by result (stored, kept as it was, failed) and failure reason',
   labelNames: ['result', 'reason'] as const,
 })
 

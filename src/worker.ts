@@ -5,10 +5,13 @@ import type { BrokerAsPromised, Recovery } from 'rascal'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { isDatabaseUnavailable } from './db/errors.ts'
+import { withProductLock } from './db/product-lock.ts'
 import { compressOptions } from './images/compress.ts'
 import { createDownloader, downloadOptions } from './images/download.ts'
-import { processProduct, UnknownProductError, type ImagePipeline } from './images/process-product.ts'
+import { processProduct, UnknownProductError } from './images/process-product.ts'
+import type { ImagePipeline } from './images/process-image.ts'
 import { createImageStore } from './images/storage/index.ts'
+import { parseWidths } from './images/variants.ts'
 import type { Logger } from './logger.ts'
 import { subscribeToProducts } from './queue/subscriber.ts'
 
@@ -35,6 +38,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   const pipeline: ImagePipeline = {
     download: downloader.download,
     compression: compressOptions(config),
+    variantWidths: parseWidths(config.IMAGE_VARIANT_WIDTHS),
     store: createImageStore(config),
     limit: pLimit(config.IMAGE_CONCURRENCY),
   }
@@ -44,7 +48,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
   const handle = async (productId: number, lastAttempt: boolean) => {
     const started = performance.now()
-    const outcome = await pRetry(() => processProduct(db, pipeline, productId, lastAttempt), {
+    const outcome = await pRetry(() => withProductLock(db, productId, () => processProduct(db, pipeline, productId, lastAttempt)), {
       retries: Infinity,
       minTimeout: 500,
       // Short enough that a stopping worker hands such a message back within a few seconds.
@@ -60,12 +64,13 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   const isPoison = (err: unknown) => err instanceof UnknownProductError
   const subscription = await subscribeToProducts(broker, recovery, handle, isPoison, stopping.signal, log)
   log.info({ storage: pipeline.store.description }, 'worker consuming')
-  return {
-    async stop() {
-      // From here a failure hands its message back to the queue instead of spending a retry.
-      stopping.abort()
-      await subscription.cancel()
-      await downloader.close()
-    },
+  let stopped: Promise<void> | undefined
+  const stop = async () => {
+    // From here a failure hands its message back to the queue instead of spending a retry.
+    stopping.abort()
+    await subscription.cancel()
+    await downloader.close()
   }
+  // Once: a second call waits for the first instead of closing closed clients.
+  return { stop: () => (stopped ??= stop()) }
 }

@@ -1,4 +1,4 @@
-import sharp, { type AvifOptions, type JpegOptions, type Metadata, type WebpOptions } from 'sharp'
+import sharp, { type AvifOptions, type JpegOptions, type Metadata, type Sharp, type WebpOptions } from 'sharp'
 import type { Config } from '../config.ts'
 import { PermanentImageError, type ReasonCode } from './errors.ts'
 
@@ -37,6 +37,17 @@ export interface Compressed {
   height: number
 }
 
+/**
+ * Decoded pixels, upright, in sRGB, no larger than the main image: every file of an image is
+ * encoded from them, so a source is decoded once however many widths are written.
+ */
+export interface Pixels {
+  data: Buffer
+  width: number
+  height: number
+  channels: 1 | 2 | 3 | 4
+}
+
 export const extensionOf = (format: OutputFormat): string => (format === 'jpeg' ? 'jpg' : format)
 
 /** Encoder settings per format: mozjpeg for JPEG, IMAGE_EFFORT for WebP, AVIF's defaults (measured in bench/). */
@@ -45,26 +56,50 @@ export function encoderOptions({ format, quality, effort }: EncodeOptions): Jpeg
   return format === 'webp' && effort !== undefined ? { quality, effort } : { quality }
 }
 
-/**
- * Auto-rotates from EXIF, caps the longest side and re-encodes. sharp drops EXIF/XMP/ICC
- * metadata unless asked to keep it, so GPS and camera data never reach our disk.
- */
+/** The main image: decoded once, then encoded. */
 export async function compress(input: Buffer, options: CompressOptions): Promise<Compressed> {
+  return encode(await decode(input, options), options)
+}
+
+/**
+ * Auto-rotates from EXIF, converts to sRGB and caps the longest side. sharp drops EXIF/XMP/ICC
+ * metadata unless asked to keep it, so GPS and camera data never reach our disk. Whatever the
+ * bytes are, a failure here is the image's fault: a PermanentImageError with a reason.
+ */
+export async function decode(input: Buffer, options: CompressOptions): Promise<Pixels> {
   try {
     checkDecodable(await readHeader(input), options)
     // Only the first frame of an animation is decoded: a product picture, not a thousand of them.
-    const { data, info } = await sharp(input, { limitInputPixels: options.maxInputPixels, animated: false })
+    const image = sharp(input, { limitInputPixels: options.maxInputPixels, animated: false })
       .rotate()
       .resize({ width: options.maxSide, height: options.maxSide, fit: 'inside', withoutEnlargement: true })
-      .toFormat(options.format, encoderOptions(options))
-      .toBuffer({ resolveWithObject: true })
-    return { data, width: info.width, height: info.height }
+    return await pixelsOf(image)
   } catch (error) {
     if (error instanceof PermanentImageError) throw error
     // The input is all there is: decoding the same bytes again fails the same way.
     const message = (error as Error).message
     throw new PermanentImageError(decodeErrorCode(message), message)
   }
+}
+
+/** Pixels of a file we wrote ourselves (already upright, sRGB and capped), to make its variants. */
+export const decodeStored = (file: Buffer): Promise<Pixels> => pixelsOf(sharp(file))
+
+/** The pixels as they are, or scaled to `width` (aspect ratio kept), encoded with the image settings. */
+export async function encode(pixels: Pixels, options: EncodeOptions, width?: number): Promise<Compressed> {
+  const image = width === undefined ? imageOf(pixels) : imageOf(pixels).resize({ width })
+  const { data, info } = await image.toFormat(options.format, encoderOptions(options)).toBuffer({ resolveWithObject: true })
+  return { data, width: info.width, height: info.height }
+}
+
+/** A sharp pipeline that starts from decoded pixels. */
+export const imageOf = ({ data, width, height, channels }: Pixels): Sharp => sharp(data, { raw: { width, height, channels } })
+
+// 8 bits a channel whatever the source's depth. sharp's raw output after a resize reports
+// `premultiplied: true` but holds straight alpha, so that flag is not passed back in (imageOf).
+async function pixelsOf(image: Sharp): Promise<Pixels> {
+  const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
+  return { data, width: info.width, height: info.height, channels: info.channels }
 }
 
 /** The format and size as the bytes say (never the Content-Type), read from the header alone. */

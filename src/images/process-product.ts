@@ -1,17 +1,7 @@
-import type { LimitFunction } from 'p-limit'
 import type { Db } from '../db/client.ts'
-import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
-import { compress, extensionOf, type CompressOptions } from './compress.ts'
 import { PermanentImageError, type ImageFailure } from './errors.ts'
-import { imageKey, type ImageStore } from './storage/image-store.ts'
-
-export interface ImagePipeline {
-  download(url: string): Promise<Buffer>
-  compression: CompressOptions
-  store: ImageStore
-  /** Shared by all products of a worker: bounds the images in flight, hence CPU and memory. */
-  limit: LimitFunction
-}
+import { imageRecords, type ImageRecord } from './image-record.ts'
+import { processImage, type ImagePipeline } from './process-image.ts'
 
 /** Thrown for a message that names no product: retrying cannot help. */
 export class UnknownProductError extends Error {
@@ -26,17 +16,18 @@ export class RetriesExhaustedError extends Error {}
 export type Outcome = 'done' | 'failed' | 'already_done'
 
 export interface Summary {
-  paths: string[]
+  /** The stored images in source order (failed ones leave no gap-filler). */
+  records: ImageRecord[]
   failures: ImageFailure[]
   /** A transient error to retry on, unless this was the last attempt. */
   transient?: Error
 }
 
-/** Paths in source order (failed images leave no gap-filler), and a reason for each failure. */
-export function summarize(urls: string[], results: PromiseSettledResult<string>[]): Summary {
-  const summary: Summary = { paths: [], failures: [] }
+/** The stored images in source order, and a reason for each failure. */
+export function summarize(urls: string[], results: PromiseSettledResult<ImageRecord>[]): Summary {
+  const summary: Summary = { records: [], failures: [] }
   results.forEach((result, index) => {
-    if (result.status === 'fulfilled') return void summary.paths.push(result.value)
+    if (result.status === 'fulfilled') return void summary.records.push(result.value)
     const error = result.reason as Error
     const code = error instanceof PermanentImageError ? error.code : 'unavailable'
     summary.failures.push({ index, url: urls[index]!, code, message: error.message })
@@ -45,31 +36,11 @@ export function summarize(urls: string[], results: PromiseSettledResult<string>[
   return summary
 }
 
-/** An image already stored under its deterministic key was stored whole (atomically): resuming skips it. */
-export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number): Promise<string> {
-  const { store } = pipeline
-  const key = imageKey(productId, index, extensionOf(pipeline.compression.format))
-  if (await store.exists(key)) return store.locationOf(key)
-  const timer = imageSeconds.startTimer()
-  try {
-    const original = await pipeline.download(url)
-    imageBytesIn.inc(original.length)
-    const { data } = await compress(original, pipeline.compression)
-    await store.put(key, data)
-    imageBytesOut.inc(data.length)
-    imagesProcessed.inc({ result: 'stored', reason: '' })
-    return store.locationOf(key)
-  } catch (error) {
-    imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError ? error.code : 'transient' })
-    throw error
-  } finally {
-    timer()
-  }
-}
-
 /**
- * One product, start to end. Safe to run again, or twice at once, for the same product: images
- * already stored are kept, the path list is replaced (never appended to), and `done` is final.
+ * One product, start to end. Safe to run again for the same product: images already stored
+ * under the current settings are kept, the lists are replaced (never appended to), and `done` is
+ * final until the product is reprocessed. The worker holds the product's lock around it
+ * (db/product-lock.ts), so two workers never run it at once.
  */
 export async function processProduct(db: Db, pipeline: ImagePipeline, productId: number, lastAttempt = false): Promise<Outcome> {
   const product = await db.product.findUnique({ where: { product_id: productId } })
@@ -80,14 +51,17 @@ export async function processProduct(db: Db, pipeline: ImagePipeline, productId:
   await pipeline.store.removeUnfinished(productId)
 
   const urls = product.product_images
-  const results = await Promise.allSettled(urls.map((url, index) => pipeline.limit(() => processImage(pipeline, productId, url, index))))
-  const { paths, failures, transient } = summarize(urls, results)
+  const previous = new Map(imageRecords(product.images).map((record) => [record.index, record]))
+  const results = await Promise.allSettled(
+    urls.map((url, index) => pipeline.limit(() => processImage(pipeline, productId, url, index, previous.get(index)))),
+  )
+  const { records, failures, transient } = summarize(urls, results)
   if (transient && !lastAttempt) throw transient
 
   const status = failures.length > 0 ? 'failed' : 'done'
   await db.product.updateMany({
     where: unfinished,
-    data: { compressed_product_images: paths, image_errors: failures as object[], status },
+    data: { compressed_product_images: records.map((record) => record.path), images: records, image_errors: failures as object[], status },
   })
   if (transient) throw new RetriesExhaustedError(`product ${productId}: gave up after the last attempt: ${transient.message}`, { cause: transient })
   return status

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { IMMUTABLE, isImageKey, type ImageStore } from '../images/storage/image-store.ts'
 import type { LocalStore } from '../images/storage/local-store.ts'
 
-/** Where the API serves compressed images: `/images/<product_id>/<index>.<ext>`, whatever the store. */
+/** Where the API serves compressed images, main files and variants alike: `/images/<key>`, whatever the store. */
 export const IMAGES_PREFIX = '/images/'
 
 const isLocal = (store: ImageStore): store is LocalStore => 'directory' in store

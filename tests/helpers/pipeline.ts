@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig, type Config } from '../../src/config.ts'
+import { createImageStore } from '../../src/images/storage/index.ts'
 import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
@@ -34,6 +35,10 @@ export interface TestPipeline {
   /** POSTs a product with images at these paths of the image server; it must be accepted. */
   postProduct(paths: string[]): Promise<number>
   getProduct(productId: number): Promise<Record<string, any>>
+  /** POST /products/:id/reprocess with this pipeline's key (or the headers given). */
+  reprocess(productId: number, headers?: Record<string, string>): Promise<{ statusCode: number; body: Record<string, any> }>
+  /** Polls until the product is done or failed, and returns it. */
+  settled(productId: number): Promise<Record<string, any>>
   close(): Promise<void>
 }
 
@@ -52,7 +57,7 @@ export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retr
   const headers = { authorization: `Bearer ${environment.apiKey}` }
   const config = loadConfig(environment.env(env))
   const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings() })
+  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings(), store: createImageStore(config) })
   const worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
 
   return {
@@ -64,6 +69,17 @@ export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retr
       return response.json().product_id as number
     },
     getProduct: async (productId) => (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json(),
+    async reprocess(productId, as = headers) {
+      const response = await app.inject({ method: 'POST', url: `/products/${productId}/reprocess`, headers: as })
+      return { statusCode: response.statusCode, body: response.json() }
+    },
+    async settled(productId) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const product = (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
+        if (product.status === 'done' || product.status === 'failed') return product
+      }
+      throw new Error(`product ${productId} did not settle within 30 s`)
+    },
     async close() {
       await app.close()
       await relay.stop()

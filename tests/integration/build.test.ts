@@ -44,5 +44,7 @@ it('node dist/main.js runs API and worker: a posted product gets its image', { t
   const { product_id } = (await response.json()) as { product_id: number }
   const line = await service.waitFor((l) => l.msg === 'product processed' && l.product_id === product_id, 30_000)
   expect(line.outcome).toBe('done')
-  expect(await readdir(path.join(environment.imagesDir, String(product_id)))).toEqual(['0.webp'])
+  // The 1600-wide photo: its main file and variants 256, 640 and 1280 wide.
+  const files = await readdir(path.join(environment.imagesDir, String(product_id)))
+  expect(files.map((name) => name.replace(/^0\.[0-9a-f]{8}\./, '0.<tag>.')).sort()).toEqual(['0.<tag>.1280w.webp', '0.<tag>.256w.webp', '0.<tag>.640w.webp', '0.<tag>.webp'])
 })

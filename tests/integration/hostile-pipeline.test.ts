@@ -2,6 +2,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compress, compressOptions } from '../../src/images/compress.ts'
+import { encodingTag } from '../../src/images/variants.ts'
 import { flood, lyingLength, redirect, slowDrip } from '../helpers/hostile-routes.ts'
 import { serve, startImageServer, type ImageServer } from '../helpers/image-server.ts'
 import { photoJpeg } from '../helpers/images.ts'
@@ -75,7 +76,7 @@ describe('hostile images through the real worker', () => {
     await settled(productId)
 
     const product = await pipeline.getProduct(productId)
-    expect(product.compressed_product_images).toEqual([path.join(pipeline.imagesDir, String(productId), '6.webp')])
+    expect(product.compressed_product_images).toEqual([path.join(pipeline.imagesDir, String(productId), `6.${encodingTag(compressOptions(pipeline.config))}.webp`)])
     const codes = Object.fromEntries(product.image_errors.map((e: { index: number; code: string }) => [paths[e.index], e.code]))
     expect(codes).toEqual({
       '/bomb.png': 'too_many_pixels',

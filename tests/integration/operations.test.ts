@@ -51,7 +51,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       await app.ready()
       const spec = app.swagger() as { openapi: string; paths: Record<string, Record<string, any>> }
       expect(spec.openapi).toMatch(/^3\./)
-      expect(Object.keys(spec.paths).sort()).toEqual(['/health', '/products', '/products/{id}', '/ready'])
+      expect(Object.keys(spec.paths).sort()).toEqual(['/health', '/products', '/products/{id}', '/products/{id}/reprocess', '/ready'])
       const create = spec.paths['/products']!.post
       expect(create.requestBody.content['application/json'].schema.required).toEqual(
         expect.arrayContaining(['user_id', 'product_name', 'product_description', 'product_images', 'product_price']),

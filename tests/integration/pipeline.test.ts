@@ -5,6 +5,8 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { compressOptions } from '../../src/images/compress.ts'
+import { encodingTag } from '../../src/images/variants.ts'
 import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
@@ -24,6 +26,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
   let worker: Worker
   let app: Awaited<ReturnType<typeof buildApp>>
   let imagesDir: string
+  let tag: string
   let userId: number
   let headers: { authorization: string }
   const sources: Buffer[] = []
@@ -51,6 +54,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
       recoveryOf(config)[0]!.attempts = 2
     })
     const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, LOG_LEVEL: 'info', ALLOW_PRIVATE_IMAGE_URLS: images.host })
+    tag = encodingTag(compressOptions(config))
     relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
     app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings() })
     worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
@@ -80,6 +84,8 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     logs.waitFor((line) => line.msg === 'product processed' && line.product_id === productId && (!outcome || line.outcome === outcome))
   const getProduct = async (productId: number) => (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
   const filesOf = async (productId: number) => (await readdir(path.join(imagesDir, String(productId)))).sort()
+  /** Where the main file of a product's image is stored, under the settings' tag. */
+  const mainFile = (productId: number, index: number) => path.join(imagesDir, String(productId), `${index}.${tag}.webp`)
 
   it('compresses every image and stores the paths in source order', async () => {
     const productId = await postProduct(['/photo-0.jpg', '/photo-1.jpg', '/photo-2.jpg'])
@@ -88,7 +94,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const product = await getProduct(productId)
     expect(product.status).toBe('done')
     expect(product.image_errors).toEqual([])
-    expect(product.compressed_product_images).toEqual([0, 1, 2].map((i) => path.join(imagesDir, String(productId), `${i}.webp`)))
+    expect(product.compressed_product_images).toEqual([0, 1, 2].map((i) => mainFile(productId, i)))
     for (const [index, file] of product.compressed_product_images.entries()) {
       const meta = await sharp(file).metadata()
       const source = await sharp(sources[index]!).metadata()
@@ -107,7 +113,8 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
 
     const product = await getProduct(productId)
     expect(product.status).toBe('failed')
-    expect(product.compressed_product_images).toEqual([path.join(imagesDir, String(productId), '1.webp')])
+    expect(product.compressed_product_images).toEqual([mainFile(productId, 1)])
+    expect(product.images.map((image: { index: number }) => image.index)).toEqual([1])
     expect(product.image_errors).toEqual([
       expect.objectContaining({ index: 0, url: images.url('/missing.jpg'), code: 'http_404' }),
       expect.objectContaining({ index: 2, url: images.url('/page.jpg'), code: 'not_an_image' }),
@@ -129,7 +136,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
 
     const product = await getProduct(productId)
     expect(product.status).toBe('failed')
-    expect(product.compressed_product_images).toEqual([path.join(imagesDir, String(productId), '0.webp')])
+    expect(product.compressed_product_images).toEqual([mainFile(productId, 0)])
     expect(product.image_errors).toEqual([{ index: 1, url: images.url('/down.jpg'), code: 'unavailable', message: 'the image server answered 503' }])
     expect(images.hits.get('/down.jpg')).toBe(3) // first delivery + 2 retries
     await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
@@ -154,17 +161,23 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const productId = await postProduct(['/photo-1.jpg', '/photo-2.jpg'])
     await processed(productId, 'done')
     const before = await getProduct(productId)
-    // As if the first delivery had died after storing the first image only.
-    await rm(before.compressed_product_images[1])
-    await database.db.product.update({ where: { product_id: productId }, data: { status: 'processing', compressed_product_images: [] } })
+    const files = await filesOf(productId)
+    // As if the first delivery had died after storing the first image only, before the database knew.
+    for (const file of files.filter((name) => name.startsWith('1.'))) await rm(path.join(imagesDir, String(productId), file))
+    await database.db.product.update({ where: { product_id: productId }, data: { status: 'processing', compressed_product_images: [], images: [] } })
     const downloads = { first: images.hits.get('/photo-1.jpg'), second: images.hits.get('/photo-2.jpg')! }
     logs.lines.length = 0
 
     await publishProductCreated(broker.broker, productId)
     await processed(productId, 'done')
 
-    expect((await getProduct(productId)).compressed_product_images).toEqual(before.compressed_product_images)
-    expect(await filesOf(productId)).toEqual(['0.webp', '1.webp'])
+    const after = await getProduct(productId)
+    expect(after.compressed_product_images).toEqual(before.compressed_product_images)
+    // The first image's record is rebuilt from its stored files: the same files and sizes. Its
+    // placeholder now comes from the stored (compressed) pixels, so it may differ in a bit or two.
+    const files_ = (list: { thumbhash: string; dominant_color: string }[]) => list.map(({ thumbhash: _t, dominant_color: _d, ...rest }) => rest)
+    expect(files_(after.images)).toEqual(files_(before.images))
+    expect(await filesOf(productId)).toEqual(files)
     expect(images.hits.get('/photo-1.jpg')).toBe(downloads.first)
     expect(images.hits.get('/photo-2.jpg')).toBe(downloads.second + 1)
   })

@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000)
   })
 
+  it('writes variants 256, 640 and 1280 wide unless IMAGE_VARIANT_WIDTHS says otherwise; empty turns them off', () => {
+    expect(loadConfig({}).IMAGE_VARIANT_WIDTHS).toBe('256,640,1280')
+    expect(loadConfig({ IMAGE_VARIANT_WIDTHS: '320,960' }).IMAGE_VARIANT_WIDTHS).toBe('320,960')
+    expect(loadConfig({ IMAGE_VARIANT_WIDTHS: '' }).IMAGE_VARIANT_WIDTHS).toBe('')
+    for (const bad of ['256,', '0', '256;640', 'wide', '5']) {
+      expect(() => loadConfig({ IMAGE_VARIANT_WIDTHS: bad }), bad).toThrow(/IMAGE_VARIANT_WIDTHS/)
+    }
+  })
+
   it('names every bad variable', () => {
     const attempt = () => loadConfig({ PORT: 'eighty', IMAGE_FORMAT: 'gif', DATABASE_URL: 'mysql://x' })
     expect(attempt).toThrow(ConfigError)

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream'
 
 /**
- * Where compressed images live. Keys are deterministic, `<product_id>/<index>.<ext>`: the same
- * product and position always get the same key, so processing a product again overwrites
+ * Where compressed images live. Keys are deterministic (variants.ts names them): the same product,
+ * position, settings and width always get the same key, so processing a product again overwrites
  * instead of adding images.
  */
 export interface ImageStore {
@@ -29,11 +29,17 @@ export interface StoredImage {
 /** A stored image never changes (its key is fixed), so caches may keep it for good. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable'
 
-const KEY = /^[1-9]\d*\/\d+\.[a-z]+$/
+/**
+ * A file's name inside its product's folder: `<index>[.<tag>[.<width>w]].<ext>`. The tag names the
+ * encoder settings (variants.ts); names without one are from before variants, and still served.
+ */
+export const FILE_NAME = String.raw`\d+(?:\.[0-9a-f]{8}(?:\.[1-9]\d*w)?)?\.[a-z]+`
+const KEY = new RegExp(String.raw`^[1-9]\d*/${FILE_NAME}$`)
 
-/** Same product, same position, same key. */
-export function imageKey(productId: number, index: number, extension: string): string {
-  return checkedKey(`${productId}/${index}.${extension}`)
+/** Same product, position, settings tag and width: same key. */
+export function imageKey(productId: number, index: number, extension: string, tag?: string, width?: number): string {
+  const parts = [index, tag, width === undefined ? undefined : `${width}w`, extension].filter((part) => part !== undefined)
+  return checkedKey(`${productId}/${parts.join('.')}`)
 }
 
 /** Refuses anything but our own key shape (no `..`, no absolute paths, nothing outside a product). */

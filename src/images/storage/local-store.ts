@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
-import { checkedKey, contentTypeOf, type ImageStore } from './image-store.ts'
+import { checkedKey, contentTypeOf, FILE_NAME, type ImageStore } from './image-store.ts'
 
 export interface LocalStore extends ImageStore {
   /** Served by the API with @fastify/static. */
@@ -10,7 +10,7 @@ export interface LocalStore extends ImageStore {
 }
 
 // write-file-atomic writes `<name>.<number>` beside the target, then renames it.
-const TEMPORARY_FILE = /^\d+\.[a-z]+\.\d+$/
+const TEMPORARY_FILE = new RegExp(String.raw`^${FILE_NAME}\.\d+$`)
 
 /** The result, or `absent` when the file or folder is not there; any other error goes on. */
 function unlessMissing<T, A>(promise: Promise<T>, absent: A): Promise<T | A> {

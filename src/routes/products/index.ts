@@ -9,7 +9,7 @@ import { productView } from './view.ts'
 
 export interface ProductRoutesOptions {
   db: Db
-  /** Called after a product is committed, to publish it without waiting for the relay's next tick. */
+  /** Called after a product is committed (created or reprocessed), to publish it without waiting for the relay's next tick. */
   onProductCreated: (productId: number) => void
   limits: ProductLimits
 }
@@ -98,6 +98,38 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       const row = await db.product.findFirst({ where: { product_id: request.params.id, ...visibleTo(request.principal) } })
       if (!row) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `product ${request.params.id} does not exist` })
       return productView(row)
+    },
+  )
+
+  // Queued again through the outbox, as a new product is. Only a settled product (done or failed)
+  // is: one already queued or being processed answers 409, so calls never pile up messages, and
+  // the worker's product lock keeps two workers off the same product.
+  app.post(
+    '/:id/reprocess',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'reprocessProduct',
+        summary: "Process a product's images again",
+        description:
+          'After a failed source is back, or the image settings changed. Images already stored under the current settings are kept, the rest are made again; the status goes back through pending and processing.',
+        params: ProductParams,
+        response: { 202: Product, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply, ...refusals },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id
+      const visible = { product_id: id, ...visibleTo(request.principal) }
+      const { count } = await db.product.updateMany({ where: { ...visible, status: { in: ['done', 'failed'] } }, data: { status: 'pending', queued_at: null } })
+      const row = await db.product.findFirst({ where: visible })
+      if (!row) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `product ${id} does not exist` })
+      if (count === 0) {
+        const message = `product ${id} is ${row.status}: it is already queued or being processed; reprocess it once it is done or failed`
+        return reply.code(409).send({ statusCode: 409, error: 'Conflict', message })
+      }
+      onProductCreated(id)
+      return reply.code(202).send(productView(row))
     },
   )
 }

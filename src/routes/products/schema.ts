@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { ImageRecord, VariantRecord } from '../../images/image-record.ts'
 
 export interface ProductLimits {
   maxImages: number
@@ -34,6 +35,19 @@ export const ImageFailure = Type.Object({
 
 export const ProductStatus = Type.Union(['pending', 'processing', 'done', 'failed'].map((s) => Type.Literal(s)))
 
+const url = Type.String({ description: 'where the API serves the file, relative to its origin' })
+
+export const Image = Type.Object(
+  {
+    ...ImageRecord.properties,
+    url,
+    variants: Type.Array(Type.Object({ ...VariantRecord.properties, url }), { description: 'narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first' }),
+    srcset: Type.String({ description: 'every file of the image with its width, for <img srcset>' }),
+  },
+  { description: 'a stored image: the main file, its variants and a placeholder' },
+)
+export type Image = Static<typeof Image>
+
 export const Product = Type.Object({
   product_id: Type.Integer(),
   user_id: Type.Integer(),
@@ -43,6 +57,9 @@ export const Product = Type.Object({
   product_price: Type.Number(),
   compressed_product_images: Type.Array(Type.String(), { description: 'local paths, in the order of product_images' }),
   compressed_image_urls: Type.Array(Type.String(), { description: 'where the API serves compressed_product_images, same order' }),
+  images: Type.Array(Image, {
+    description: 'the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed',
+  }),
   status: ProductStatus,
   image_errors: Type.Array(ImageFailure),
   created_at: Type.String({ format: 'date-time' }),

@@ -75,6 +75,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/{id}/reprocess": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Process a product's images again
+         * @description After a failed source is back, or the image settings changed. Images already stored under the current settings are kept, the rest are made again; the status goes back through pending and processing.
+         */
+        post: operations["reprocessProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -179,6 +199,35 @@ export interface operations {
                             compressed_product_images: string[];
                             /** @description where the API serves compressed_product_images, same order */
                             compressed_image_urls: string[];
+                            /** @description the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed */
+                            images: {
+                                /** @description position in product_images */
+                                index: number;
+                                /** @description where the main image is stored: the same as its entry in compressed_product_images */
+                                path: string;
+                                width: number;
+                                height: number;
+                                bytes: number;
+                                /** @description webp, jpeg or avif (IMAGE_FORMAT) */
+                                format: string;
+                                /** @description narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first */
+                                variants: {
+                                    width: number;
+                                    height: number;
+                                    bytes: number;
+                                    /** @description where the variant is stored, like compressed_product_images */
+                                    path: string;
+                                    /** @description where the API serves the file, relative to its origin */
+                                    url: string;
+                                }[];
+                                /** @description ThumbHash placeholder, base64 */
+                                thumbhash: string;
+                                dominant_color: string;
+                                /** @description where the API serves the file, relative to its origin */
+                                url: string;
+                                /** @description every file of the image with its width, for <img srcset> */
+                                srcset: string;
+                            }[];
                             status: "pending" | "processing" | "done" | "failed";
                             image_errors: {
                                 index: number;
@@ -274,6 +323,35 @@ export interface operations {
                         compressed_product_images: string[];
                         /** @description where the API serves compressed_product_images, same order */
                         compressed_image_urls: string[];
+                        /** @description the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed */
+                        images: {
+                            /** @description position in product_images */
+                            index: number;
+                            /** @description where the main image is stored: the same as its entry in compressed_product_images */
+                            path: string;
+                            width: number;
+                            height: number;
+                            bytes: number;
+                            /** @description webp, jpeg or avif (IMAGE_FORMAT) */
+                            format: string;
+                            /** @description narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first */
+                            variants: {
+                                width: number;
+                                height: number;
+                                bytes: number;
+                                /** @description where the variant is stored, like compressed_product_images */
+                                path: string;
+                                /** @description where the API serves the file, relative to its origin */
+                                url: string;
+                            }[];
+                            /** @description ThumbHash placeholder, base64 */
+                            thumbhash: string;
+                            dominant_color: string;
+                            /** @description where the API serves the file, relative to its origin */
+                            url: string;
+                            /** @description every file of the image with its width, for <img srcset> */
+                            srcset: string;
+                        }[];
                         status: "pending" | "processing" | "done" | "failed";
                         image_errors: {
                             index: number;
@@ -397,6 +475,35 @@ export interface operations {
                         compressed_product_images: string[];
                         /** @description where the API serves compressed_product_images, same order */
                         compressed_image_urls: string[];
+                        /** @description the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed */
+                        images: {
+                            /** @description position in product_images */
+                            index: number;
+                            /** @description where the main image is stored: the same as its entry in compressed_product_images */
+                            path: string;
+                            width: number;
+                            height: number;
+                            bytes: number;
+                            /** @description webp, jpeg or avif (IMAGE_FORMAT) */
+                            format: string;
+                            /** @description narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first */
+                            variants: {
+                                width: number;
+                                height: number;
+                                bytes: number;
+                                /** @description where the variant is stored, like compressed_product_images */
+                                path: string;
+                                /** @description where the API serves the file, relative to its origin */
+                                url: string;
+                            }[];
+                            /** @description ThumbHash placeholder, base64 */
+                            thumbhash: string;
+                            dominant_color: string;
+                            /** @description where the API serves the file, relative to its origin */
+                            url: string;
+                            /** @description every file of the image with its width, for <img srcset> */
+                            srcset: string;
+                        }[];
                         status: "pending" | "processing" | "done" | "failed";
                         image_errors: {
                             index: number;
@@ -440,6 +547,145 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    reprocessProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        product_id: number;
+                        user_id: number;
+                        product_name: string;
+                        product_description: string;
+                        product_images: string[];
+                        product_price: number;
+                        /** @description local paths, in the order of product_images */
+                        compressed_product_images: string[];
+                        /** @description where the API serves compressed_product_images, same order */
+                        compressed_image_urls: string[];
+                        /** @description the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed */
+                        images: {
+                            /** @description position in product_images */
+                            index: number;
+                            /** @description where the main image is stored: the same as its entry in compressed_product_images */
+                            path: string;
+                            width: number;
+                            height: number;
+                            bytes: number;
+                            /** @description webp, jpeg or avif (IMAGE_FORMAT) */
+                            format: string;
+                            /** @description narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first */
+                            variants: {
+                                width: number;
+                                height: number;
+                                bytes: number;
+                                /** @description where the variant is stored, like compressed_product_images */
+                                path: string;
+                                /** @description where the API serves the file, relative to its origin */
+                                url: string;
+                            }[];
+                            /** @description ThumbHash placeholder, base64 */
+                            thumbhash: string;
+                            dominant_color: string;
+                            /** @description where the API serves the file, relative to its origin */
+                            url: string;
+                            /** @description every file of the image with its width, for <img srcset> */
+                            srcset: string;
+                        }[];
+                        status: "pending" | "processing" | "done" | "failed";
+                        image_errors: {
+                            index: number;
+                            url: string;
+                            /** @description machine-readable reason, e.g. http_404, not_an_image, unavailable */
+                            code: string;
+                            message: string;
+                        }[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -47,7 +47,7 @@ describe('the OpenAPI document at /docs/json', () => {
   })
 
   it('names every operation, and says which need an API key', () => {
-    expect(operations().map(({ operation }) => operation.operationId).sort()).toEqual(['createProduct', 'getHealth', 'getProduct', 'getReadiness', 'listProducts'])
+    expect(operations().map(({ operation }) => operation.operationId).sort()).toEqual(['createProduct', 'getHealth', 'getProduct', 'getReadiness', 'listProducts', 'reprocessProduct'])
     for (const { route, operation } of operations()) {
       expect(operation.security, route).toEqual(route.startsWith('/products') ? [{ apiKey: [] }] : [])
     }
@@ -58,6 +58,7 @@ describe('the OpenAPI document at /docs/json', () => {
     expect(statuses('/products', 'post')).toEqual(['201', '400', '401', '403', '413', '422', '429'])
     expect(statuses('/products', 'get')).toEqual(['200', '400', '401', '429'])
     expect(statuses('/products/{id}', 'get')).toEqual(['200', '400', '401', '404', '429'])
+    expect(statuses('/products/{id}/reprocess', 'post')).toEqual(['202', '400', '401', '404', '409', '429'])
     for (const { route, operation } of operations()) {
       for (const [status, response] of Object.entries(operation.responses)) {
         expect(response, `${route} ${status}`).toHaveProperty(['content', 'application/json', 'schema'])

@@ -18,11 +18,18 @@ export type Scenario = TestEnvironment
 export interface Posted {
   productId: number
   imageCount: number
+  /** Files its images make at the default IMAGE_VARIANT_WIDTHS (256, 640, 1280): main files and variants. */
+  fileCount: number
 }
+
+// The batch's photos are 640, 480 and 800 wide; a product's image i is photo i. Each makes its
+// main file and a variant for every default width narrower than itself.
+const PHOTO_SIZES = [[640, 480], [480, 640], [800, 600]] as const
+const FILES_PER_PHOTO = [1 + 1, 1 + 1, 1 + 2] // + 256; + 256; + 256 and 640
 
 /** Images for a batch, on a database, queue namespace and image server of its own; on the tests' RabbitMQ unless told another. */
 export async function startScenario(amqpUrl?: string): Promise<Scenario> {
-  const photos = await Promise.all([photoJpeg(640, 480), photoJpeg(480, 640), photoJpeg(800, 600)])
+  const photos = await Promise.all(PHOTO_SIZES.map(([width, height]) => photoJpeg(width, height)))
   const routes: Record<string, Route> = {}
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
   const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
@@ -42,7 +49,8 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
       body: JSON.stringify({ user_id: scenario.userId, product_name: `Product ${n}`, product_description: 'fault test', product_images, product_price: n }),
     })
     expect(response.status).toBe(201)
-    posted.push({ productId: ((await response.json()) as { product_id: number }).product_id, imageCount })
+    const fileCount = FILES_PER_PHOTO.slice(0, imageCount).reduce((sum, files) => sum + files, 0)
+    posted.push({ productId: ((await response.json()) as { product_id: number }).product_id, imageCount, fileCount })
   }
   return posted
 }
@@ -72,18 +80,19 @@ export interface Figures {
   seconds: number
 }
 
-/** Counts what came out: products done, lost, and files or paths beyond one per source image. */
+/** Counts what came out: products done (every path and file there), lost, and files or paths beyond those expected. */
 export async function tally(scenario: Scenario, name: string, posted: Posted[], startedAt: number): Promise<Figures> {
   const rows = await scenario.database.db.product.findMany({ where: { product_id: { in: posted.map((p) => p.productId) } } })
   let duplicated = 0
-  for (const { productId, imageCount } of posted) {
+  let done = 0
+  for (const { productId, imageCount, fileCount } of posted) {
     const row = rows.find((r) => r.product_id === productId)!
     const files = await readdir(path.join(scenario.imagesDir, String(productId))).catch(() => [])
-    duplicated += Math.max(0, files.length - imageCount)
+    duplicated += Math.max(0, files.length - fileCount)
     duplicated += row.compressed_product_images.length - new Set(row.compressed_product_images).size
     duplicated += Math.max(0, row.compressed_product_images.length - imageCount)
+    if (row.status === 'done' && row.compressed_product_images.length === imageCount && files.length === fileCount) done++
   }
-  const done = rows.filter((r) => r.status === 'done' && r.compressed_product_images.length === posted.find((p) => p.productId === r.product_id)!.imageCount).length
   const figures = {
     posted: posted.length,
     done,

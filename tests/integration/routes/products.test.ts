@@ -137,7 +137,7 @@ describe('products routes', () => {
       expect(Object.keys(response.json()).sort()).toEqual(
         [
           'product_id', 'user_id', 'product_name', 'product_description', 'product_images', 'product_price',
-          'compressed_product_images', 'compressed_image_urls', 'status', 'image_errors', 'created_at', 'updated_at',
+          'compressed_product_images', 'compressed_image_urls', 'images', 'status', 'image_errors', 'created_at', 'updated_at',
         ].sort(),
       )
     })

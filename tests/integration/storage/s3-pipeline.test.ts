@@ -2,6 +2,9 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { readdir } from 'node:fs/promises'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest'
+import { loadConfig } from '../../../src/config.ts'
+import { compressOptions } from '../../../src/images/compress.ts'
+import { encodingTag } from '../../../src/images/variants.ts'
 import { startEnvironment, type TestEnvironment } from '../../helpers/environment.ts'
 import { serve } from '../../helpers/image-server.ts'
 import { photoJpeg } from '../../helpers/images.ts'
@@ -52,28 +55,33 @@ it('the worker stores the images in the bucket, and the API serves them at its i
   const product = async () => (await (await fetch(`${apiUrl}/products/${id}`, { headers: { authorization } })).json()) as Record<string, any>
   await expect.poll(async () => (await product()).status, { timeout: 60_000, interval: 100 }).toBe('done')
 
-  const { compressed_product_images: locations, compressed_image_urls: urls } = await product()
-  expect(locations).toEqual([`s3://${s3.bucket}/${id}/0.webp`, `s3://${s3.bucket}/${id}/1.webp`])
-  expect(urls).toEqual([`/images/${id}/0.webp`, `/images/${id}/1.webp`])
+  const { compressed_product_images: locations, compressed_image_urls: urls, images } = await product()
+  const tag = encodingTag(compressOptions(loadConfig({})))
+  expect(locations).toEqual([`s3://${s3.bucket}/${id}/0.${tag}.webp`, `s3://${s3.bucket}/${id}/1.${tag}.webp`])
+  expect(urls).toEqual([`/images/${id}/0.${tag}.webp`, `/images/${id}/1.${tag}.webp`])
   expect(await readdir(environment.imagesDir)).toEqual([]) // nothing went to local disk
 
+  // Every file, main images and variants (1200 wide: 256 and 640; 600 wide: 256), is in the bucket and served.
+  type File = { path: string; url: string; width: number; height: number }
+  const files: File[] = images.flatMap((image: File & { variants: File[] }) => [image, ...image.variants])
+  expect(files.map((file) => file.width)).toEqual([1200, 256, 640, 600, 256])
   const bucket = s3.client()
-  for (const [index, url] of urls.entries()) {
-    const Key = `${id}/${index}.webp`
+  for (const file of files) {
+    const Key = file.path.slice(`s3://${s3.bucket}/`.length)
+    expect(Key).toBe(file.url.slice('/images/'.length))
     expect((await bucket.send(new HeadObjectCommand({ Bucket: s3.bucket, Key }))).ContentType).toBe('image/webp')
     const stored = Buffer.from(await (await bucket.send(new GetObjectCommand({ Bucket: s3.bucket, Key }))).Body!.transformToByteArray())
 
-    const served = await fetch(apiUrl + url)
+    const served = await fetch(apiUrl + file.url)
     expect(served.status).toBe(200)
     expect(served.headers.get('content-type')).toBe('image/webp')
     expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
     const body = Buffer.from(await served.arrayBuffer())
     expect(body.equals(stored)).toBe(true)
-    const { format, width, height } = await sharp(body).metadata()
-    expect(format).toBe('webp')
-    expect(width! / height!).toBeCloseTo(index === 0 ? 1200 / 800 : 600 / 900, 2)
+    expect(await sharp(body).metadata()).toMatchObject({ format: 'webp', width: file.width, height: file.height })
   }
-  for (const missing of [`/images/${id}/7.webp`, '/images/../package.json', `/images/${id}/0.webp.tmp`]) {
+  expect(images.map((image: File) => image.width / image.height)).toEqual([1200 / 800, 600 / 900])
+  for (const missing of [`/images/${id}/7.${tag}.webp`, '/images/../package.json', `/images/${id}/0.${tag}.webp.tmp`]) {
     expect((await fetch(apiUrl + missing)).status, missing).toBe(404)
   }
   bucket.destroy()

@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.ts'
-import { checkDecodable, compress, compressOptions, decodeErrorCode, encoderOptions, extensionOf, inputFormat } from '../../../src/images/compress.ts'
+import { checkDecodable, compress, compressOptions, decode, decodeErrorCode, decodeStored, encode, encoderOptions, extensionOf, inputFormat } from '../../../src/images/compress.ts'
 import { PermanentImageError } from '../../../src/images/errors.ts'
 import { photoJpeg } from '../../helpers/images.ts'
 
@@ -128,5 +128,33 @@ describe('encoder settings', () => {
     expect(extensionOf('jpeg')).toBe('jpg')
     expect(extensionOf('webp')).toBe('webp')
     expect(extensionOf('avif')).toBe('avif')
+  })
+})
+
+describe('decode and encode', () => {
+  it('decodes once to pixels no larger than the main image, and encodes any narrower width from them', async () => {
+    const photo = await photoJpeg(1200, 800)
+    const pixels = await decode(photo, webp)
+    expect(pixels).toMatchObject({ width: 512, height: 341, channels: 3 })
+    const variant = await encode(pixels, webp, 256)
+    expect(variant).toMatchObject({ width: 256, height: 171 })
+    expect(await sharp(variant.data).metadata()).toMatchObject({ format: 'webp', width: 256, height: 171 })
+  })
+
+  it('keeps alpha through the pixels', async () => {
+    const png = await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer()
+    const pixels = await decode(png, webp)
+    expect(pixels.channels).toBe(4)
+    const { data } = await encode(pixels, webp, 100)
+    const [r, g, b, a] = await sharp(data).raw().toBuffer()
+    expect(a).toBeGreaterThan(120)
+    expect(a).toBeLessThan(135)
+    // Straight alpha: the colour is not darkened by it.
+    expect(Math.abs(r! - 10) + Math.abs(g! - 20) + Math.abs(b! - 30)).toBeLessThan(12)
+  })
+
+  it('reads a stored file back to the same size', async () => {
+    const stored = (await compress(await photoJpeg(640, 480), webp)).data
+    expect(await decodeStored(stored)).toMatchObject({ width: 512, height: 384, channels: 3 })
   })
 })

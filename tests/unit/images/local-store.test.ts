@@ -25,8 +25,10 @@ describe('local store', () => {
 
   it('removes the temporary files of interrupted writes and keeps the images', async () => {
     await store.put(imageKey(9, 0, 'webp'), Buffer.from('image'))
+    await store.put(imageKey(9, 0, 'webp', '1a2b3c4d', 640), Buffer.from('variant'))
     await writeFile(path.join(dir, '9', '1.webp.3141592653'), 'half an image')
+    await writeFile(path.join(dir, '9', '1.1a2b3c4d.256w.webp.2718281828'), 'half a variant')
     await store.removeUnfinished(9)
-    expect(await readdir(path.join(dir, '9'))).toEqual(['0.webp'])
+    expect((await readdir(path.join(dir, '9'))).sort()).toEqual(['0.1a2b3c4d.640w.webp', '0.webp'])
   })
 })

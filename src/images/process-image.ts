@@ -1,0 +1,104 @@
+import type { LimitFunction } from 'p-limit'
+import sharp from 'sharp'
+import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
+import { decode, decodeStored, encode, type CompressOptions, type Pixels } from './compress.ts'
+import { PermanentImageError } from './errors.ts'
+import { pathsOf, type ImageRecord, type VariantRecord } from './image-record.ts'
+import { placeholderOf } from './placeholder.ts'
+import type { ImageStore } from './storage/image-store.ts'
+import { imageNames, variantWidthsFor, type ImageNames } from './variants.ts'
+
+export interface ImagePipeline {
+  download(url: string): Promise<Buffer>
+  compression: CompressOptions
+  /** IMAGE_VARIANT_WIDTHS, ascending; empty when variants are off. */
+  variantWidths: readonly number[]
+  store: ImageStore
+  /** Shared by all products of a worker: bounds the images in flight, hence CPU and memory. */
+  limit: LimitFunction
+}
+
+/**
+ * One image: its main file and variants under the current settings' names, and its record.
+ * - Kept as it is when its previous record names exactly those files and all are stored.
+ * - Finished from the stored main file when that is there (an interrupted run, or other variant
+ *   widths), keeping the variants already stored: files are written atomically, so a stored file
+ *   is whole, and its name says it was made with the current settings.
+ * - Otherwise downloaded and decoded once; the main file and every variant come from that decode.
+ */
+export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number, previous?: ImageRecord): Promise<ImageRecord> {
+  const names = imageNames(productId, index, pipeline.compression)
+  if (previous && (await isCurrent(pipeline, previous, names))) {
+    imagesProcessed.inc({ result: 'kept', reason: '' })
+    return previous
+  }
+  const timer = imageSeconds.startTimer()
+  try {
+    const record = await makeFiles(pipeline, url, index, names)
+    imagesProcessed.inc({ result: 'stored', reason: '' })
+    return record
+  } catch (error) {
+    imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError ? error.code : 'transient' })
+    throw error
+  } finally {
+    timer()
+  }
+}
+
+/** True when the record names the files the current settings would write, and each is stored. */
+async function isCurrent({ store, variantWidths }: ImagePipeline, previous: ImageRecord, names: ImageNames): Promise<boolean> {
+  const keys = [names(), ...variantWidthsFor(previous.width, variantWidths).map(names)]
+  const wanted = keys.map((key) => store.locationOf(key))
+  if (wanted.join('\n') !== pathsOf(previous).join('\n')) return false
+  return (await Promise.all(keys.map((key) => store.exists(key)))).every(Boolean)
+}
+
+async function makeFiles(pipeline: ImagePipeline, url: string, index: number, names: ImageNames): Promise<ImageRecord> {
+  const { store, compression } = pipeline
+  const stored = await readStored(store, names())
+  let pixels: Pixels
+  let main: Buffer
+  if (stored) {
+    pixels = await decodeStored(stored)
+    main = stored
+  } else {
+    const original = await pipeline.download(url)
+    imageBytesIn.inc(original.length)
+    pixels = await decode(original, compression)
+    main = (await encode(pixels, compression)).data
+    await put(store, names(), main)
+  }
+  // One after another: the image holds one slot of IMAGE_CONCURRENCY, so one core.
+  const variants: VariantRecord[] = []
+  for (const width of variantWidthsFor(pixels.width, pipeline.variantWidths)) {
+    const key = names(width)
+    const variant = (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, key, width))
+    variants.push({ ...variant, path: store.locationOf(key) })
+  }
+  const { width, height } = pixels
+  return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants, ...(await placeholderOf(pixels)) }
+}
+
+async function encodeVariant({ store, compression }: ImagePipeline, pixels: Pixels, key: string, width: number) {
+  const { data, ...size } = await encode(pixels, compression, width)
+  await put(store, key, data)
+  return { ...size, bytes: data.length }
+}
+
+/** A variant an interrupted run already stored: its size, read from its header. */
+async function storedVariant(store: ImageStore, key: string) {
+  const file = await readStored(store, key)
+  if (!file) return undefined
+  const { width, height } = await sharp(file).metadata()
+  return { width, height, bytes: file.length }
+}
+
+async function put(store: ImageStore, key: string, data: Buffer): Promise<void> {
+  await store.put(key, data)
+  imageBytesOut.inc(data.length)
+}
+
+async function readStored(store: ImageStore, key: string): Promise<Buffer | undefined> {
+  const image = await store.get(key)
+  return image && Buffer.concat(await image.body.toArray())
+}
