@@ -52,7 +52,10 @@ const VARIANTS: Record<string, Variant> = {
   ...(existsSync(JEMALLOC)
     ? { 'node dist/main.js worker with jemalloc (LD_PRELOAD)': { start: (p: Pipeline) => startCommand([process.execPath, 'dist/main.js', 'worker'], p.env({ LD_PRELOAD: JEMALLOC }), ['MALLOC_ARENA_MAX']) } }
     : {}),
-  'npm run start:worker, IMAGE_CONCURRENCY=2': { start: (p) => startCommand(['npm', 'run', '-s', 'start:worker'], p.env({ IMAGE_CONCURRENCY: '2' }), ['MALLOC_ARENA_MAX']) },
+  'npm run start:worker, variants off (IMAGE_VARIANT_WIDTHS empty)': {
+    start: (p) => startCommand(['npm', 'run', '-s', 'start:worker'], p.env({ IMAGE_VARIANT_WIDTHS: '' }), ['MALLOC_ARENA_MAX']),
+  },
+  'npm run start:worker, IMAGE_CONCURRENCY=4': { start: (p) => startCommand(['npm', 'run', '-s', 'start:worker'], p.env({ IMAGE_CONCURRENCY: '4' }), ['MALLOC_ARENA_MAX']) },
 }
 
 /** A /proc/<pid>/status field (kB) in MB. */

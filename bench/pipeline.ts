@@ -1,5 +1,8 @@
 // The worker path's surroundings for a benchmark: a database and a queue namespace of its own,
 // a loopback server with the corpus, and products put straight on the queue.
+import { decode, encode, type CompressOptions } from '../src/images/compress.ts'
+import { placeholderOf } from '../src/images/placeholder.ts'
+import { variantWidthsFor } from '../src/images/variants.ts'
 import { publishProductCreated } from '../src/queue/broker.ts'
 import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
 import type { Line } from '../tests/helpers/logs.ts'
@@ -103,4 +106,16 @@ export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProces
 /** `count` products of `perProduct` images each, taking the images round-robin from `images`. */
 export function productsOf(images: Image[], count: number, perProduct = 3): Image[][] {
   return Array.from({ length: count }, (_, p) => Array.from({ length: perProduct }, (_, i) => images[(p * perProduct + i) % images.length]!))
+}
+
+/**
+ * The worker's image work alone, without download or storage: decode once, the main image, a
+ * variant at each width narrower than it, the placeholder. Returns the files' widths and bytes.
+ */
+export async function imageWork(input: Buffer, options: CompressOptions, widths: readonly number[]): Promise<{ width: number; bytes: number }[]> {
+  const pixels = await decode(input, options)
+  const files = [{ width: pixels.width, bytes: (await encode(pixels, options)).data.length }]
+  for (const width of variantWidthsFor(pixels.width, widths)) files.push({ width, bytes: (await encode(pixels, options, width)).data.length })
+  await placeholderOf(pixels)
+  return files
 }

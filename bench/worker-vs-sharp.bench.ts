@@ -1,15 +1,17 @@
 // Issue item 1: the full worker path against raw sharp on the same images at the same parallelism.
-//   raw sharp: compress() (production settings from loadConfig() defaults) on each image, IMAGE_CONCURRENCY at a time
-//   worker:    startWorker() in this process: queue → download (loopback) → compress → write → DB update → ack
+//   raw sharp: the worker's image work alone (decode once, main image, variants, placeholder; production
+//              settings from loadConfig() defaults) on each image, IMAGE_CONCURRENCY at a time
+//   worker:    startWorker() in this process: queue → download (loopback) → the same image work → write → DB update → ack
 // Both run in this one process, rounds alternating, so the ratio is what the worker keeps of what sharp can do.
 import pLimit from 'p-limit'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { compress, compressOptions } from '../src/images/compress.ts'
+import { compressOptions } from '../src/images/compress.ts'
+import { parseWidths } from '../src/images/variants.ts'
 import { recoveryOf, subscriptionOf } from '../src/queue/broker.ts'
 import { startWorker, type Worker } from '../src/worker.ts'
 import { KINDS, makeCorpus, ofKind, type Image, type Kind } from './corpus.ts'
-import { productsOf, startPipeline } from './pipeline.ts'
+import { imageWork, productsOf, startPipeline } from './pipeline.ts'
 import { alternating, median, ONCE, report, round, timed } from './report.ts'
 
 const ROUNDS = 3
@@ -34,7 +36,8 @@ bench('1. worker vs raw sharp', async () => {
     // A fresh copy per call, as a download would hand the worker: no reuse of one input buffer.
     const rawSharp = (list: Image[]) => {
       const limit = pLimit(config.IMAGE_CONCURRENCY)
-      return timed(() => Promise.all(list.map((image) => limit(() => compress(Buffer.from(image.data), options)))))
+      const widths = parseWidths(config.IMAGE_VARIANT_WIDTHS)
+      return timed(() => Promise.all(list.map((image) => limit(() => imageWork(Buffer.from(image.data), options, widths)))))
     }
     const throughWorker = async (products: Image[][]) => (await pipeline.run(products, [pipeline.logs])).ms
 
@@ -53,10 +56,10 @@ bench('1. worker vs raw sharp', async () => {
       title: 'Worker vs raw sharp',
       method:
         `${images.length} images a round (12 × 1920×1080 JPEG, 6 × 4000×3000 JPEG, 6 × 1200×800 PNG alpha; 8 products of 3), ` +
-        `${ROUNDS} rounds each, alternating, median. Production settings (${options.format} q${options.quality}, max ${options.maxSide}). ` +
+        `${ROUNDS} rounds each, alternating, median. Production settings (${options.format} q${options.quality}, max ${options.maxSide}, variants ${config.IMAGE_VARIANT_WIDTHS}). ` +
         `Parallelism: ${config.IMAGE_CONCURRENCY} images at a time in both (worker: prefetch ${prefetch} products, IMAGE_CONCURRENCY ${config.IMAGE_CONCURRENCY}).`,
       rows: [
-        { path: `raw sharp: compress(), ${config.IMAGE_CONCURRENCY} at a time`, 'images/s': rawRate, 'rounds (s)': rawMs.map((ms) => round(ms / 1000, 2)).join(' ') },
+        { path: `raw sharp: decode, main image, variants, placeholder; ${config.IMAGE_CONCURRENCY} at a time`, 'images/s': rawRate, 'rounds (s)': rawMs.map((ms) => round(ms / 1000, 2)).join(' ') },
         { path: 'worker: queue → download → compress → write → DB → ack', 'images/s': workerRate, 'rounds (s)': workerMs.map((ms) => round(ms / 1000, 2)).join(' ') },
         { path: 'ratio worker / raw sharp', 'images/s': ratio, 'rounds (s)': '' },
       ],
