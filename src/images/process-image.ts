@@ -56,18 +56,7 @@ async function isCurrent({ store, variantWidths }: ImagePipeline, previous: Imag
 async function makeFiles(pipeline: ImagePipeline, url: string, index: number, names: ImageNames): Promise<ImageRecord> {
   const { store, compression } = pipeline
   const stored = await readStored(store, names())
-  let pixels: Pixels
-  let main: Buffer
-  if (stored) {
-    pixels = await decodeStored(stored)
-    main = stored
-  } else {
-    const original = await pipeline.download(url)
-    imageBytesIn.inc(original.length)
-    pixels = await decode(original, compression)
-    main = (await encode(pixels, compression)).data
-    await put(store, names(), main)
-  }
+  const { pixels, main } = stored ? { pixels: await decodeStored(stored), main: stored } : await makeMain(pipeline, url, names())
   // One after another: the image holds one slot of IMAGE_CONCURRENCY, so one core.
   const variants: VariantRecord[] = []
   for (const width of variantWidthsFor(pixels.width, pipeline.variantWidths)) {
@@ -77,6 +66,16 @@ async function makeFiles(pipeline: ImagePipeline, url: string, index: number, na
   }
   const { width, height } = pixels
   return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants, ...(await placeholderOf(pixels)) }
+}
+
+/** Downloads and decodes the source once, and stores its main image. */
+async function makeMain({ store, compression, download }: ImagePipeline, url: string, key: string): Promise<{ pixels: Pixels; main: Buffer }> {
+  const original = await download(url)
+  imageBytesIn.inc(original.length)
+  const pixels = await decode(original, compression)
+  const main = (await encode(pixels, compression)).data
+  await put(store, key, main)
+  return { pixels, main }
 }
 
 async function encodeVariant({ store, compression }: ImagePipeline, pixels: Pixels, key: string, width: number) {

@@ -14,6 +14,9 @@ export interface ProductRoutesOptions {
   limits: ProductLimits
 }
 
+// Another user's product answers exactly as a missing one: a key learns nothing of others' products.
+const notFound = (id: number) => ({ statusCode: 404, error: 'Not Found', message: `product ${id} does not exist` })
+
 // What every route here may answer besides its own statuses: no or a bad key, too many requests.
 const refusals = { 401: ErrorReply, 429: ErrorReply }
 
@@ -81,7 +84,6 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     },
   )
 
-  // Another user's product answers 404 exactly as a missing one: a key learns nothing of others' products.
   app.get(
     '/:id',
     {
@@ -96,7 +98,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     },
     async (request, reply) => {
       const row = await db.product.findFirst({ where: { product_id: request.params.id, ...visibleTo(request.principal) } })
-      if (!row) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `product ${request.params.id} does not exist` })
+      if (!row) return reply.code(404).send(notFound(request.params.id))
       return productView(row)
     },
   )
@@ -123,7 +125,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       const visible = { product_id: id, ...visibleTo(request.principal) }
       const { count } = await db.product.updateMany({ where: { ...visible, status: { in: ['done', 'failed'] } }, data: { status: 'pending', queued_at: null } })
       const row = await db.product.findFirst({ where: visible })
-      if (!row) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `product ${id} does not exist` })
+      if (!row) return reply.code(404).send(notFound(id))
       if (count === 0) {
         const message = `product ${id} is ${row.status}: it is already queued or being processed; reprocess it once it is done or failed`
         return reply.code(409).send({ statusCode: 409, error: 'Conflict', message })
