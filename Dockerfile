@@ -10,7 +10,7 @@ RUN npx tsc --noEmit && npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 # MALLOC_ARENA_MAX: glibc's per-thread arenas hold on to what sharp's threads freed (see README, Performance).
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 IMAGES_DIR=/app/data/images MALLOC_ARENA_MAX=2
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 IMAGES_DIR=/app/data/images MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /app/data/images && chown -R node:node /app/data

@@ -40,22 +40,26 @@ interface Variant {
 }
 
 const docker = dockerStart()
+// Allocator settings of this shell never reach a row: each row sets its own, or its start command does.
+const ALLOCATOR = ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'LD_PRELOAD']
+const npmStart = (p: Pipeline, env: Record<string, string> = {}) => startCommand(['npm', 'run', '-s', 'start:worker'], p.env(env), ALLOCATOR)
+const nodeDist = (p: Pipeline, env: Record<string, string> = {}) => startCommand([process.execPath, 'dist/main.js', 'worker'], p.env(env), ALLOCATOR)
+
 const VARIANTS: Record<string, Variant> = {
-  'npm run start:worker (defaults)': { start: (p) => startCommand(['npm', 'run', '-s', 'start:worker'], p.env(), ['MALLOC_ARENA_MAX']), goal: true },
+  'npm run start:worker (defaults)': { start: (p) => npmStart(p), goal: true },
   [`as the Docker image: ${docker.command.join(' ')}, ${Object.entries(docker.env).map(([k, v]) => `${k}=${v}`).join(' ')}`]: {
-    start: (p) => startCommand(docker.command, p.env(docker.env), ['MALLOC_ARENA_MAX']),
+    start: (p) => startCommand(docker.command, p.env(docker.env), ALLOCATOR),
     goal: true,
   },
   'before issue 11: node --import tsx src/main.ts worker, no allocator setting': {
-    start: (p) => startCommand([process.execPath, '--import', 'tsx', 'src/main.ts', 'worker'], p.env({ IMAGE_EFFORT: '4', IMAGE_CONCURRENCY: '4' }), ['MALLOC_ARENA_MAX']),
+    start: (p) => startCommand([process.execPath, '--import', 'tsx', 'src/main.ts', 'worker'], p.env({ IMAGE_EFFORT: '4', IMAGE_CONCURRENCY: '4' }), ALLOCATOR),
   },
-  ...(existsSync(JEMALLOC)
-    ? { 'node dist/main.js worker with jemalloc (LD_PRELOAD)': { start: (p: Pipeline) => startCommand([process.execPath, 'dist/main.js', 'worker'], p.env({ LD_PRELOAD: JEMALLOC }), ['MALLOC_ARENA_MAX']) } }
-    : {}),
-  'npm run start:worker, variants off (IMAGE_VARIANT_WIDTHS empty)': {
-    start: (p) => startCommand(['npm', 'run', '-s', 'start:worker'], p.env({ IMAGE_VARIANT_WIDTHS: '' }), ['MALLOC_ARENA_MAX']),
-  },
-  'npm run start:worker, IMAGE_CONCURRENCY=4': { start: (p) => startCommand(['npm', 'run', '-s', 'start:worker'], p.env({ IMAGE_CONCURRENCY: '4' }), ['MALLOC_ARENA_MAX']) },
+  'node dist/main.js worker, MALLOC_ARENA_MAX=2 alone (glibc moves its mmap threshold up)': { start: (p) => nodeDist(p, { MALLOC_ARENA_MAX: '2' }) },
+  ...(existsSync(JEMALLOC) ? { 'node dist/main.js worker with jemalloc (LD_PRELOAD)': { start: (p: Pipeline) => nodeDist(p, { LD_PRELOAD: JEMALLOC }) } } : {}),
+  'npm run start:worker, variants off (IMAGE_VARIANT_WIDTHS empty)': { start: (p) => npmStart(p, { IMAGE_VARIANT_WIDTHS: '' }) },
+  'npm run start:worker, no decode budget (IMAGE_DECODE_PIXELS=1000000000)': { start: (p) => npmStart(p, { IMAGE_DECODE_PIXELS: '1000000000' }) },
+  'npm run start:worker, one decode at a time here (IMAGE_DECODE_PIXELS=12000000)': { start: (p) => npmStart(p, { IMAGE_DECODE_PIXELS: '12000000' }) },
+  'npm run start:worker, IMAGE_CONCURRENCY=4': { start: (p) => npmStart(p, { IMAGE_CONCURRENCY: '4' }) },
 }
 
 /** A /proc/<pid>/status field (kB) in MB. */
@@ -89,7 +93,7 @@ bench('4. worker memory', async () => {
       title: 'Worker memory',
       method:
         `A fresh worker process per row (prefetch 2), each on ${PRODUCTS} products of 3 real photos (${photos.map((p) => `${p.name} ${p.megapixels} MP`).join(', ')}; ` +
-        `${PRODUCTS * 3} images); RSS of the node process from /proc/<pid>/status. MALLOC_ARENA_MAX is unset unless the row sets it.`,
+        `${PRODUCTS * 3} images); RSS of the node process from /proc/<pid>/status. Allocator variables (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, LD_PRELOAD) are unset unless the row or its start command sets them.`,
       rows,
       goals,
       data: { products: PRODUCTS, images: PRODUCTS * 3 },

@@ -50,6 +50,9 @@ export const EnvSchema = Type.Object({
   // One image per core: sharp runs each image on one libvips thread here, and more images at once
   // add memory, not speed (bench/levers.bench.ts).
   IMAGE_CONCURRENCY: Int({ default: os.availableParallelism(), minimum: 1, maximum: 64 }),
+  // Source pixels one worker decodes at once: a 17.9 MP photo beside small ones, but never two
+  // large photos, whose decodes set the worker's memory peak (README, Performance).
+  IMAGE_DECODE_PIXELS: Int({ default: 24_000_000, minimum: 1_000_000, maximum: 1_000_000_000 }),
   // 50 M pixels: a 45-megapixel camera's full frame; decoding it takes about 200 MB (RGBA).
   IMAGE_MAX_INPUT_PIXELS: Int({ default: 50_000_000, minimum: 1, maximum: 268_402_689 }),
   IMAGE_ALLOWED_FORMATS: Type.String({ pattern: '^(jpeg|png|webp|gif|avif|tiff|svg)(,(jpeg|png|webp|gif|avif|tiff|svg))*$', default: 'jpeg,png,webp,gif,avif' }),

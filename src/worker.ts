@@ -7,6 +7,7 @@ import type { Db } from './db/client.ts'
 import { isDatabaseUnavailable } from './db/errors.ts'
 import { withProductLock } from './db/product-lock.ts'
 import { compressOptions } from './images/compress.ts'
+import { decodeBudget } from './images/decode-budget.ts'
 import { createDownloader, downloadOptions } from './images/download.ts'
 import { processProduct, UnknownProductError } from './images/process-product.ts'
 import type { ImagePipeline } from './images/process-image.ts'
@@ -39,8 +40,9 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
     download: downloader.download,
     compression: compressOptions(config),
     variantWidths: parseWidths(config.IMAGE_VARIANT_WIDTHS),
-    store: createImageStore(config),
+    store: await createImageStore(config),
     limit: pLimit(config.IMAGE_CONCURRENCY),
+    admitDecode: decodeBudget(config.IMAGE_DECODE_PIXELS),
   }
   const stopping = new AbortController()
 

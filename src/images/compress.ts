@@ -1,5 +1,6 @@
 import sharp, { type AvifOptions, type JpegOptions, type Metadata, type Sharp, type WebpOptions } from 'sharp'
 import type { Config } from '../config.ts'
+import { admitAll, type AdmitDecode } from './decode-budget.ts'
 import { PermanentImageError, type ReasonCode } from './errors.ts'
 
 export type OutputFormat = 'webp' | 'jpeg' | 'avif'
@@ -66,14 +67,15 @@ export async function compress(input: Buffer, options: CompressOptions): Promise
  * metadata unless asked to keep it, so GPS and camera data never reach our disk. Whatever the
  * bytes are, a failure here is the image's fault: a PermanentImageError with a reason.
  */
-export async function decode(input: Buffer, options: CompressOptions): Promise<Pixels> {
+export async function decode(input: Buffer, options: CompressOptions, admit: AdmitDecode = admitAll): Promise<Pixels> {
   try {
-    checkDecodable(await readHeader(input), options)
+    const header = await readHeader(input)
+    checkDecodable(header, options)
     // Only the first frame of an animation is decoded: a product picture, not a thousand of them.
     const image = sharp(input, { limitInputPixels: options.maxInputPixels, animated: false })
       .rotate()
       .resize({ width: options.maxSide, height: options.maxSide, fit: 'inside', withoutEnlargement: true })
-    return await pixelsOf(image)
+    return await admit(header.width * header.height, () => pixelsOf(image))
   } catch (error) {
     if (error instanceof PermanentImageError) throw error
     // The input is all there is: decoding the same bytes again fails the same way.

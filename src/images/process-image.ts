@@ -2,6 +2,7 @@ import type { LimitFunction } from 'p-limit'
 import sharp from 'sharp'
 import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
 import { decode, decodeStored, encode, type CompressOptions, type Pixels } from './compress.ts'
+import type { AdmitDecode } from './decode-budget.ts'
 import { PermanentImageError } from './errors.ts'
 import { pathsOf, type ImageRecord, type VariantRecord } from './image-record.ts'
 import { placeholderOf } from './placeholder.ts'
@@ -16,6 +17,8 @@ export interface ImagePipeline {
   store: ImageStore
   /** Shared by all products of a worker: bounds the images in flight, hence CPU and memory. */
   limit: LimitFunction
+  /** Shared too: bounds the source pixels decoding at once, hence the memory peak. */
+  admitDecode: AdmitDecode
 }
 
 /**
@@ -69,10 +72,10 @@ async function makeFiles(pipeline: ImagePipeline, url: string, index: number, na
 }
 
 /** Downloads and decodes the source once, and stores its main image. */
-async function makeMain({ store, compression, download }: ImagePipeline, url: string, key: string): Promise<{ pixels: Pixels; main: Buffer }> {
+async function makeMain({ store, compression, download, admitDecode }: ImagePipeline, url: string, key: string): Promise<{ pixels: Pixels; main: Buffer }> {
   const original = await download(url)
   imageBytesIn.inc(original.length)
-  const pixels = await decode(original, compression)
+  const pixels = await decode(original, compression, admitDecode)
   const main = (await encode(pixels, compression)).data
   await put(store, key, main)
   return { pixels, main }

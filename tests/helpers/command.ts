@@ -7,10 +7,11 @@ import type { ServiceProcess } from './service-process.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
-/** `command` in the repository root; `env` is added to this process's environment, `unset` removed from it. */
+/** `command` in the repository root, in this process's environment less `unset`, plus `env` (which wins). */
 export function startCommand(command: string[], env: Record<string, string>, unset: string[] = []): ServiceProcess {
-  const environment: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: '0', OPERATIONS_PORT: '0', ...env }
-  for (const name of unset) delete environment[name]
+  const inherited: NodeJS.ProcessEnv = { ...process.env }
+  for (const name of unset) delete inherited[name]
+  const environment: NodeJS.ProcessEnv = { ...inherited, LOG_LEVEL: 'info', WORKER_PORT: '0', OPERATIONS_PORT: '0', ...env }
   const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const { push, ...lines } = collectLines()
   child.stdout.setEncoding('utf8').on('data', push)

@@ -57,7 +57,7 @@ export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retr
   const headers = { authorization: `Bearer ${environment.apiKey}` }
   const config = loadConfig(environment.env(env))
   const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings(), store: createImageStore(config) })
+  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings(), store: await createImageStore(config) })
   const worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
 
   return {

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       MAX_IMAGE_URL_LENGTH: 2048,
       API_BODY_LIMIT_BYTES: 65536,
       IMAGE_MAX_INPUT_PIXELS: 50_000_000,
+      IMAGE_DECODE_PIXELS: 24_000_000,
       IMAGE_ALLOWED_FORMATS: 'jpeg,png,webp,gif,avif',
       DOWNLOAD_MAX_REDIRECTS: 5,
     })

@@ -26,8 +26,8 @@ const backends: Record<string, () => Promise<Backend>> = {
     const dir = await mkdtemp(path.join(tmpdir(), 'store-'))
     await writeFile(path.join(dir, 'a-file'), '')
     return {
-      store: createImageStore(loadConfig({ IMAGES_DIR: dir })),
-      broken: createImageStore(loadConfig({ IMAGES_DIR: path.join(dir, 'a-file') })), // a file where the folder should be
+      store: await createImageStore(loadConfig({ IMAGES_DIR: dir })),
+      broken: await createImageStore(loadConfig({ IMAGES_DIR: path.join(dir, 'a-file') })), // a file where the folder should be
       firstLocation: path.join(dir, '1', '0.webp'),
       close: () => rm(dir, { recursive: true, force: true }),
     }
@@ -40,7 +40,7 @@ const backends: Record<string, () => Promise<Backend>> = {
     const settings = { bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: true }
     const refused = new S3Client({ ...settings, credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong' } })
     return {
-      store: createImageStore(config),
+      store: await createImageStore(config),
       broken: s3Store(settings, refused),
       firstLocation: `s3://${server.bucket}/1/0.webp`,
       close: () => server.close(),

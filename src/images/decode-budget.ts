@@ -1,0 +1,19 @@
+import { Semaphore } from 'async-mutex'
+
+/** Runs `decode` once the source's pixels fit in what is left of the budget. */
+export type AdmitDecode = <T>(pixels: number, decode: () => Promise<T>) => Promise<T>
+
+/**
+ * Bounds the source pixels a worker decodes at once (IMAGE_DECODE_PIXELS). Decoding holds memory
+ * in proportion to the source, not the output (a progressive 17.9 MP JPEG adds about 110 MB while
+ * it decodes), so two large photos at once, not the number of images, set the peak. Small images
+ * still decode side by side; one larger than the whole budget decodes alone. Waiters are served in
+ * turn, so a large image is not starved by small ones.
+ */
+export function decodeBudget(maxPixels: number): AdmitDecode {
+  const semaphore = new Semaphore(maxPixels)
+  return (pixels, decode) => semaphore.runExclusive(decode, Math.min(Math.max(1, pixels), maxPixels))
+}
+
+/** No bound: for callers that decode one image at a time anyway. */
+export const admitAll: AdmitDecode = (_pixels, decode) => decode()
