@@ -11,9 +11,14 @@ export type AdmitDecode = <T>(pixels: number, decode: () => Promise<T>) => Promi
  * turn, so a large image is not starved by small ones.
  */
 export function decodeBudget(maxPixels: number): AdmitDecode {
-  const semaphore = new Semaphore(maxPixels)
-  return (pixels, decode) => semaphore.runExclusive(decode, Math.min(Math.max(1, pixels), maxPixels))
+  // Counted in whole megapixels: async-mutex's semaphore spends time in proportion to the count
+  // (56 ms a decode counted in pixels, against a 24 M budget).
+  const budget = megapixels(maxPixels)
+  const semaphore = new Semaphore(budget)
+  return (pixels, decode) => semaphore.runExclusive(decode, Math.min(megapixels(pixels), budget))
 }
+
+const megapixels = (pixels: number): number => Math.max(1, Math.ceil(pixels / 1_000_000))
 
 /** No bound: for callers that decode one image at a time anyway. */
 export const admitAll: AdmitDecode = (_pixels, decode) => decode()

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { admitAll, decodeBudget } from '../../../src/images/decode-budget.ts'
 
-/** Starts decodes of these sizes at once under a budget; returns the most pixels that were decoding together. */
+const MP = 1_000_000
+
+/** Starts decodes of these sizes (megapixels) at once under a budget; returns the most megapixels that were decoding together. */
 async function peakPixels(budget: number, sizes: number[]): Promise<{ peak: number; order: number[] }> {
-  const admit = decodeBudget(budget)
+  const admit = decodeBudget(budget * MP)
   let decoding = 0
   let peak = 0
   const order: number[] = []
   await Promise.all(
     sizes.map((pixels, n) =>
-      admit(pixels, async () => {
+      admit(pixels * MP, async () => {
         order.push(n)
         decoding += pixels
         peak = Math.max(peak, decoding)
@@ -38,10 +40,15 @@ describe('decodeBudget', () => {
     expect((await peakPixels(24, [18, 18, 2, 2])).order).toEqual([0, 1, 2, 3])
   })
 
+  it('counts in whole megapixels, so a tiny image still takes a share', async () => {
+    expect((await peakPixels(2, [0.3, 0.3, 0.3])).peak).toBeCloseTo(0.6)
+    expect((await peakPixels(2, [1.5, 0.3])).peak).toBe(1.5)
+  })
+
   it('returns what the decode returns and passes its failure on, freeing its share', async () => {
-    const admit = decodeBudget(10)
-    await expect(admit(10, async () => Promise.reject(new Error('corrupt')))).rejects.toThrow('corrupt')
-    expect(await admit(10, async () => 'pixels')).toBe('pixels')
+    const admit = decodeBudget(10 * MP)
+    await expect(admit(10 * MP, async () => Promise.reject(new Error('corrupt')))).rejects.toThrow('corrupt')
+    expect(await admit(10 * MP, async () => 'pixels')).toBe('pixels')
     expect(await admitAll(10, async () => 'unbounded')).toBe('unbounded')
   })
 })
