@@ -5,6 +5,9 @@
 // size, same database, the same autocannon load from this process, every request with a user's
 // key. Only one server runs at a time, in rounds bare, bare+key, prisma, API, API, prisma,
 // bare+key, bare, so none pays for another's leftovers and a drift of the machine weighs on all alike.
+// BENCH_CPU_PROF=<dir> runs every server under `node --cpu-prof` and stops it with SIGTERM, so each
+// round leaves its profiles in <dir>/<target>-<round>/, one per thread (tsx's loader has a thread of
+// its own; the main thread's is the largest file). Summarise them with bench/cpu-profile.ts.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import path from 'node:path'
@@ -26,20 +29,32 @@ type Target = 'bare' | 'bare+key' | 'prisma' | 'api'
 const ORDER: Target[] = ['bare', 'bare+key', 'prisma', 'api', 'api', 'prisma', 'bare+key', 'bare']
 const GOAL_PRISMA_RATIO = 0.9
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROF
+/** With a profile asked for: a clean exit on SIGTERM writes it; otherwise SIGKILL, the quickest stop. */
+const STOP_SIGNAL = PROFILE_DIR ? 'SIGTERM' : 'SIGKILL'
+const nodeArgsFor = (name: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`] : [])
+
 /** The bare route in a process of its own, like the API. */
-function startBareServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')], {
+function startBareServer(env: Record<string, string>, nodeArgs: string[]) {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const exited = once(child, 'exit')
-  return { stop: async () => void (child.kill('SIGKILL'), await exited) }
+  return { stop: async () => void (child.kill(STOP_SIGNAL), await exited) }
 }
 
-function startTarget(target: Target, env: Record<string, string>) {
-  if (target !== 'api') return startBareServer({ ...env, BARE_WITH_KEY: target === 'bare+key' ? '1' : '0', BARE_INSERT: target === 'prisma' ? 'prisma' : 'pg' })
-  const api = startService('api', env)
-  return { stop: () => stopService(api) }
+function startTarget(target: Target, round: number, env: Record<string, string>) {
+  const nodeArgs = nodeArgsFor(`${target}-${round}`)
+  if (target !== 'api') return startBareServer({ ...env, BARE_WITH_KEY: target === 'bare+key' ? '1' : '0', BARE_INSERT: target === 'prisma' ? 'prisma' : 'pg' }, nodeArgs)
+  const api = startService('api', env, undefined, nodeArgs)
+  return {
+    async stop() {
+      if (PROFILE_DIR) api.kill('SIGTERM')
+      await Promise.race([api.exited, sleep(PROFILE_DIR ? 30_000 : 0)])
+      await stopService(api)
+    },
+  }
 }
 
 /** Waits until the API's relay has published what the warm-up stored, so it does not weigh on the measured run. */
@@ -102,7 +117,7 @@ bench('2. API vs bare route', async () => {
 
     const rounds: Record<Target, Summary[]> = { bare: [], 'bare+key': [], prisma: [], api: [] }
     for (const target of ORDER) {
-      const server = startTarget(target, env)
+      const server = startTarget(target, rounds[target].length + 1, env)
       try {
         await waitForPort(port)
         await load(WARMUP_S)
