@@ -5,20 +5,23 @@ export type Publish = (productId: number) => Promise<void>
 
 /**
  * Publishes products not yet confirmed by the broker and marks them queued, in one transaction.
- * SKIP LOCKED lets several API processes relay side by side without publishing the same rows;
- * a crash before the commit only means the rows are published again, which the worker tolerates.
+ * One statement claims the batch: it marks the rows and locks them until the broker has
+ * confirmed every message and the transaction commits, so no other process sees them marked
+ * before that. A failed publish or a crash before the commit rolls the marks back, and those
+ * rows are published again on a later pass, which the worker tolerates. SKIP LOCKED lets several
+ * API processes relay side by side without publishing the same rows.
  */
 export async function relayPending(db: Db, publish: Publish, batchSize = 100): Promise<number> {
   return db.$transaction(
     async (tx) => {
       const rows = await tx.$queryRaw<{ product_id: number }[]>`
-        SELECT product_id FROM products WHERE queued_at IS NULL
-        ORDER BY product_id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`
-      const ids = rows.map((row) => row.product_id)
-      if (ids.length === 0) return 0
-      await Promise.all(ids.map(publish))
-      await tx.product.updateMany({ where: { product_id: { in: ids } }, data: { queued_at: new Date() } })
-      return ids.length
+        UPDATE products SET queued_at = now(), updated_at = now()
+        WHERE product_id IN (
+          SELECT product_id FROM products WHERE queued_at IS NULL
+          ORDER BY product_id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+        RETURNING product_id`
+      await Promise.all(rows.map((row) => publish(row.product_id)))
+      return rows.length
     },
     { timeout: 60_000 },
   )
