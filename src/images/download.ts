@@ -50,7 +50,8 @@ export function createDownloader(options: DownloadOptions): Downloader {
 async function download(dispatcher: Dispatcher, url: string, options: DownloadOptions): Promise<Buffer> {
   const signal = AbortSignal.timeout(options.timeoutMs)
   try {
-    return await readCapped(await openImage(dispatcher, url, options, signal), options.maxBytes)
+    const { body, declared } = await openImage(dispatcher, url, options, signal)
+    return await readCapped(body, options.maxBytes, declared)
   } catch (error) {
     // Transient, as any timeout: the server may be slow today only.
     if (signal.aborted && !(error instanceof PermanentImageError)) throw new Error(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
@@ -70,11 +71,12 @@ async function openImage(dispatcher: Dispatcher, url: string, options: DownloadO
   for (let hops = 0; ; hops++) {
     const { statusCode, headers, body } = await request(current, { dispatcher, signal, headers: { accept: 'image/*' } })
     if (statusCode === 200) {
-      if (Number(headers['content-length']) > options.maxBytes) {
+      const declared = Number(headers['content-length'])
+      if (declared > options.maxBytes) {
         body.destroy()
         throw tooLarge(options.maxBytes)
       }
-      return body
+      return { body, declared: Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined }
     }
     await body.dump({ signal, limit: 64 * 1024 })
     const location = headers.location
@@ -98,19 +100,30 @@ function checkedUrl(location: string, base?: string): string {
   return url
 }
 
-/** Stops reading as soon as the cap is passed, whatever Content-Length claimed. */
-export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<Buffer> {
+/**
+ * Stops reading as soon as the cap is passed, whatever Content-Length claimed. With a declared
+ * length within the cap, each chunk is copied into one buffer of that size as it arrives and let
+ * go, instead of all chunks being held until joined: a large photo is not held twice. A body that
+ * turns out longer than declared is read on in chunks.
+ */
+export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number, declaredBytes?: number): Promise<Buffer> {
+  let whole = declaredBytes !== undefined && declaredBytes <= maxBytes ? Buffer.allocUnsafe(declaredBytes) : undefined
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of stream) {
-    size += chunk.length
-    if (size > maxBytes) {
+    if (size + chunk.length > maxBytes) {
       stream.destroy()
       throw tooLarge(maxBytes)
     }
-    chunks.push(chunk)
+    if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size)
+    else {
+      if (whole) chunks.push(whole.subarray(0, size))
+      whole = undefined
+      chunks.push(chunk)
+    }
+    size += chunk.length
   }
-  return Buffer.concat(chunks, size)
+  return whole ? whole.subarray(0, size) : Buffer.concat(chunks, size)
 }
 
 const tooLarge = (maxBytes: number) => new PermanentImageError('too_large', `the image is larger than ${maxBytes} bytes`)

@@ -18,6 +18,15 @@ describe('readCapped', () => {
     expect(stream.destroyed).toBe(true)
   })
 
+  it('fills one buffer of the declared length, and reads on in chunks past a length that lied', async () => {
+    const numbered = (...sizes: number[]) => Readable.from(sizes.map((n, i) => Buffer.alloc(n, i + 1)))
+    const expected = (...sizes: number[]) => Buffer.concat(sizes.map((n, i) => Buffer.alloc(n, i + 1)))
+    expect((await readCapped(numbered(10, 20, 30), 100, 60)).equals(expected(10, 20, 30))).toBe(true)
+    expect((await readCapped(numbered(10, 20, 30), 100, 25)).equals(expected(10, 20, 30))).toBe(true)
+    expect((await readCapped(numbered(10, 20), 100, 60)).equals(expected(10, 20))).toBe(true)
+    await expect(readCapped(numbered(40, 40), 60, 50)).rejects.toMatchObject({ code: 'too_large' })
+  })
+
   it('never pulls more than one chunk past the cap from an endless body', async () => {
     let pulled = 0
     const endless = new Readable({ read: () => void (pulled++, endless.push(Buffer.alloc(1024))) })
