@@ -59,6 +59,9 @@ const VARIANTS: Record<string, Variant> = {
   'npm run start:worker, variants off (IMAGE_VARIANT_WIDTHS empty)': { start: (p) => npmStart(p, { IMAGE_VARIANT_WIDTHS: '' }) },
   'npm run start:worker, no decode budget (IMAGE_DECODE_PIXELS=1000000000)': { start: (p) => npmStart(p, { IMAGE_DECODE_PIXELS: '1000000000' }) },
   'npm run start:worker, one decode at a time here (IMAGE_DECODE_PIXELS=12000000)': { start: (p) => npmStart(p, { IMAGE_DECODE_PIXELS: '12000000' }) },
+  "start:worker's command without --max-semi-space-size=2 (V8's young generation up to 16 MB a semi-space)": {
+    start: (p) => nodeDist(p, { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }),
+  },
   'npm run start:worker, IMAGE_CONCURRENCY=4': { start: (p) => npmStart(p, { IMAGE_CONCURRENCY: '4' }) },
 }
 

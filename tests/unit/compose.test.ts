@@ -20,8 +20,8 @@ interface Service {
 }
 const services = compose.services as Record<string, Service>
 const appServices = ['migrate', 'api', 'worker']
-// Read by the AWS SDK's default credential chain, not by our configuration.
-const SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
+// Read by the AWS SDK's default credential chain and by Node itself, not by our configuration.
+const SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'NODE_OPTIONS']
 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, RabbitMQ with its management UI, MinIO and its bucket, the migration, the API and the worker', () => {
