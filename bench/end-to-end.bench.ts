@@ -7,6 +7,8 @@ import { freePort, waitForPort } from '../tests/helpers/ports.ts'
 import { startPipeline, startWorkerProcess } from './pipeline.ts'
 import { ONCE, percentile, report, round } from './report.ts'
 
+// Issue 11, item 6.
+const GOAL_P50_MS = 150
 const WARMUP = 3
 const PRODUCTS = 30
 
@@ -56,6 +58,7 @@ bench('3. end-to-end latency', async () => {
         stats('  of which 201 → worker picked it up', samples.map((s) => s.totalMs - s.postMs - s.workerMs)),
         stats('  of which worker: download, compress, write, DB', samples.map((s) => s.workerMs)),
       ],
+      goals: [{ goal: `POST → done p50 ≤ ${GOAL_P50_MS} ms, 3 × 1080p (variants on)`, measured: `${round(percentile(total, 50))} ms`, met: percentile(total, 50) <= GOAL_P50_MS }],
       data: { products: PRODUCTS, p50: percentile(total, 50), p95: percentile(total, 95), samples },
     })
   } finally {
