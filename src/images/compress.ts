@@ -97,9 +97,12 @@ export async function encode(pixels: Pixels, options: EncodeOptions, width?: num
 /** A sharp pipeline that starts from decoded pixels. */
 export const imageOf = ({ data, width, height, channels }: Pixels): Sharp => sharp(data, { raw: { width, height, channels } })
 
-// 8 bits a channel whatever the source's depth. sharp's raw output after a resize reports
-// `premultiplied: true` but holds straight alpha, so that flag is not passed back in (imageOf).
-async function pixelsOf(image: Sharp): Promise<Pixels> {
+/**
+ * What a pipeline outputs, as pixels: 8 bits a channel whatever the source's depth. sharp's raw
+ * output after a resize reports `premultiplied: true` but holds straight alpha, so that flag is
+ * not passed back in (imageOf).
+ */
+export async function pixelsOf(image: Sharp): Promise<Pixels> {
   const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
   return { data, width: info.width, height: info.height, channels: info.channels }
 }

@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
-import { imageOf, type Pixels } from './compress.ts'
+import { imageOf, pixelsOf, type Pixels } from './compress.ts'
 
 /** What a page shows before an image arrives. */
 export interface Placeholder {
@@ -14,12 +14,9 @@ export interface Placeholder {
 const HASH_SIDE = 100
 
 export async function placeholderOf(pixels: Pixels): Promise<Placeholder> {
-  const { data, info } = await imageOf(pixels)
-    .resize({ width: HASH_SIDE, height: HASH_SIDE, fit: 'inside', withoutEnlargement: true })
-    .ensureAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true })
-  const thumbhash = Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64')
+  const small = imageOf(pixels).resize({ width: HASH_SIDE, height: HASH_SIDE, fit: 'inside', withoutEnlargement: true }).ensureAlpha()
+  const { data, width, height } = await pixelsOf(small)
+  const thumbhash = Buffer.from(rgbaToThumbHash(width, height, data)).toString('base64')
   return { thumbhash, dominant_color: await dominantColor(data) }
 }
 

@@ -1,13 +1,9 @@
-import sharp, { type Sharp } from 'sharp'
+import sharp from 'sharp'
 import { thumbHashToApproximateAspectRatio, thumbHashToRGBA } from 'thumbhash'
 import { describe, expect, it } from 'vitest'
-import type { Pixels } from '../../../src/images/compress.ts'
+import { pixelsOf } from '../../../src/images/compress.ts'
 import { opaqueRgb, placeholderOf } from '../../../src/images/placeholder.ts'
 
-async function pixelsOf(image: Sharp): Promise<Pixels> {
-  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true })
-  return { data, width: info.width, height: info.height, channels: info.channels }
-}
 const solid = (width: number, height: number, background: string) => pixelsOf(sharp({ create: { width, height, channels: 3, background } }))
 const decode = (thumbhash: string) => Buffer.from(thumbhash, 'base64')
 
