@@ -9,13 +9,12 @@ COPY . .
 RUN npx tsc --noEmit && npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-# MALLOC_ARENA_MAX: glibc's per-thread arenas hold on to what sharp's threads freed (see README, Performance).
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 IMAGES_DIR=/app/data/images MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 IMAGES_DIR=/app/data/images
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /app/data/images && chown -R node:node /app/data
 USER node
 EXPOSE 3000
-# Role: api, worker, or nothing for both (see docker-compose.yml). Compiled JavaScript, as `npm run start:*`
-# runs it: no TypeScript compiler loaded in the process (see README, Performance).
-ENTRYPOINT ["node", "dist/main.js"]
+# Role: api, worker, or nothing for both (see docker-compose.yml). The start command of `npm run start:*`:
+# compiled JavaScript, the allocator settings and the worker's young-generation cap (bin/start.sh).
+ENTRYPOINT ["sh", "bin/start.sh"]
