@@ -1,4 +1,3 @@
-import pLimit from 'p-limit'
 import pRetry from 'p-retry'
 import sharp from 'sharp'
 import type { BrokerAsPromised, Recovery } from 'rascal'
@@ -8,6 +7,7 @@ import { isDatabaseUnavailable } from './db/errors.ts'
 import { withProductLock } from './db/product-lock.ts'
 import { compressOptions } from './images/compress.ts'
 import { decodeBudget } from './images/decode-budget.ts'
+import { imageSlots } from './images/image-slots.ts'
 import { createDownloader, downloadOptions } from './images/download.ts'
 import { processProduct, UnknownProductError } from './images/process-product.ts'
 import type { ImagePipeline } from './images/process-image.ts'
@@ -41,7 +41,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
     compression: compressOptions(config),
     variantWidths: parseWidths(config.IMAGE_VARIANT_WIDTHS),
     store: await createImageStore(config),
-    limit: pLimit(config.IMAGE_CONCURRENCY),
+    slots: imageSlots(config.IMAGE_CONCURRENCY),
     admitDecode: decodeBudget(config.IMAGE_DECODE_PIXELS),
   }
   const stopping = new AbortController()

@@ -1,9 +1,9 @@
-import type { LimitFunction } from 'p-limit'
 import sharp from 'sharp'
 import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
 import { decode, decodeStored, encode, type CompressOptions, type Pixels } from './compress.ts'
 import type { AdmitDecode } from './decode-budget.ts'
 import { PermanentImageError } from './errors.ts'
+import type { ImageSlots } from './image-slots.ts'
 import { pathsOf, type ImageRecord, type VariantRecord } from './image-record.ts'
 import { placeholderOf } from './placeholder.ts'
 import type { ImageStore } from './storage/image-store.ts'
@@ -15,8 +15,8 @@ export interface ImagePipeline {
   /** IMAGE_VARIANT_WIDTHS, ascending; empty when variants are off. */
   variantWidths: readonly number[]
   store: ImageStore
-  /** Shared by all products of a worker: bounds the images in flight, hence CPU and memory. */
-  limit: LimitFunction
+  /** Shared by all products of a worker: bounds the work in flight, hence CPU and memory. */
+  slots: ImageSlots
   /** Shared too: bounds the source pixels decoding at once, hence the memory peak. */
   admitDecode: AdmitDecode
 }
@@ -28,6 +28,7 @@ export interface ImagePipeline {
  *   widths), keeping the variants already stored: files are written atomically, so a stored file
  *   is whole, and its name says it was made with the current settings.
  * - Otherwise downloaded and decoded once; the main file and every variant come from that decode.
+ * The main file is one task in the worker's slots, each variant and the placeholder one more.
  */
 export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number, previous?: ImageRecord): Promise<ImageRecord> {
   const names = imageNames(productId, index, pipeline.compression)
@@ -57,18 +58,28 @@ async function isCurrent({ store, variantWidths }: ImagePipeline, previous: Imag
 }
 
 async function makeFiles(pipeline: ImagePipeline, url: string, index: number, names: ImageNames): Promise<ImageRecord> {
-  const { store, compression } = pipeline
+  const { store, compression, slots } = pipeline
   const stored = await readStored(store, names())
-  const { pixels, main } = stored ? { pixels: await decodeStored(stored), main: stored } : await makeMain(pipeline, url, names())
-  // One after another: the image holds one slot of IMAGE_CONCURRENCY, so one core.
-  const variants: VariantRecord[] = []
-  for (const width of variantWidthsFor(pixels.width, pipeline.variantWidths)) {
+  const { pixels, main } = await slots.start(async () => (stored ? { pixels: await decodeStored(stored), main: stored } : makeMain(pipeline, url, names())))
+  const variantOf = async (width: number): Promise<VariantRecord> => {
     const key = names(width)
     const variant = (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, key, width))
-    variants.push({ ...variant, path: store.locationOf(key) })
+    return { ...variant, path: store.locationOf(key) }
   }
+  const [variants, placeholder] = await allSettledOrThrow([
+    allSettledOrThrow(variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) => slots.finish(() => variantOf(width)))),
+    slots.finish(() => placeholderOf(pixels)),
+  ] as const)
   const { width, height } = pixels
-  return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants, ...(await placeholderOf(pixels)) }
+  return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants, ...placeholder }
+}
+
+/** Like Promise.all, but waits for every task to end before failing: none outlives its image. */
+async function allSettledOrThrow<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(tasks)
+  const failed = results.find((result) => result.status === 'rejected')
+  if (failed) throw failed.reason
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T
 }
 
 /** Downloads and decodes the source once, and stores its main image. */

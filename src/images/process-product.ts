@@ -53,7 +53,7 @@ export async function processProduct(db: Db, pipeline: ImagePipeline, productId:
   const urls = product.product_images
   const previous = new Map(imageRecords(product.images).map((record) => [record.index, record]))
   const results = await Promise.allSettled(
-    urls.map((url, index) => pipeline.limit(() => processImage(pipeline, productId, url, index, previous.get(index)))),
+    urls.map((url, index) => processImage(pipeline, productId, url, index, previous.get(index))),
   )
   const { records, failures, transient } = summarize(urls, results)
   if (transient && !lastAttempt) throw transient
