@@ -13,7 +13,7 @@ export const imagesProcessed = new Counter({
 
 export const imageSeconds = new Histogram({
   name: 'image_processing_seconds',
-  help: 'Time to download, compress and store one image',
+  help: 'Time to download, compress and store one image, its waits for a free IMAGE_CONCURRENCY slot included',
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 })
 

@@ -66,20 +66,12 @@ async function makeFiles(pipeline: ImagePipeline, url: string, index: number, na
     const variant = (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, key, width))
     return { ...variant, path: store.locationOf(key) }
   }
-  const [variants, placeholder] = await allSettledOrThrow([
-    allSettledOrThrow(variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) => slots.finish(() => variantOf(width)))),
-    slots.finish(() => placeholderOf(pixels)),
-  ] as const)
+  const variantTasks = variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) => slots.finish(() => variantOf(width)))
+  const placeholderTask = slots.finish(() => placeholderOf(pixels))
+  // Every task ends before the image fails, so none outlives it.
+  await Promise.allSettled([...variantTasks, placeholderTask])
   const { width, height } = pixels
-  return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants, ...placeholder }
-}
-
-/** Like Promise.all, but waits for every task to end before failing: none outlives its image. */
-async function allSettledOrThrow<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const results = await Promise.allSettled(tasks)
-  const failed = results.find((result) => result.status === 'rejected')
-  if (failed) throw failed.reason
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T
+  return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants: await Promise.all(variantTasks), ...(await placeholderTask) }
 }
 
 /** Downloads and decodes the source once, and stores its main image. */
