@@ -6,12 +6,8 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { compressOptions } from '../src/images/compress.ts'
-import { decodeBudget } from '../src/images/decode-budget.ts'
-import { imageSlots } from '../src/images/image-slots.ts'
-import { processImage } from '../src/images/process-image.ts'
+import { imagePipeline, processImage } from '../src/images/process-image.ts'
 import { localStore } from '../src/images/storage/local-store.ts'
-import { parseWidths } from '../src/images/variants.ts'
 import type { Image } from './corpus.ts'
 import { startService, stopService, type ServiceProcess } from '../tests/helpers/service-process.ts'
 import { makeCorpus } from './corpus.ts'
@@ -34,14 +30,7 @@ async function imageWorkAlone(corpus: Image[], products: number): Promise<{ ms: 
   sharp.cache(false)
   const config = loadConfig({})
   const directory = mkdtempSync(path.join(tmpdir(), 'e2e-floor-'))
-  const pipeline = {
-    download: async (url: string) => Buffer.from(corpus[Number(url)]!.data),
-    compression: compressOptions(config),
-    variantWidths: parseWidths(config.IMAGE_VARIANT_WIDTHS),
-    store: localStore(directory),
-    slots: imageSlots(config.IMAGE_CONCURRENCY),
-    admitDecode: decodeBudget(config.IMAGE_DECODE_PIXELS),
-  }
+  const pipeline = imagePipeline(config, async (url) => Buffer.from(corpus[Number(url)]!.data), localStore(directory))
   const samples: { ms: number; cpuMs: number }[] = []
   try {
     for (let n = 0; n < WARMUP + products; n++) {

@@ -5,14 +5,10 @@ import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { isDatabaseUnavailable } from './db/errors.ts'
 import { withProductLock } from './db/product-lock.ts'
-import { compressOptions } from './images/compress.ts'
-import { decodeBudget } from './images/decode-budget.ts'
-import { imageSlots } from './images/image-slots.ts'
 import { createDownloader, downloadOptions } from './images/download.ts'
 import { processProduct, UnknownProductError } from './images/process-product.ts'
-import type { ImagePipeline } from './images/process-image.ts'
+import { imagePipeline } from './images/process-image.ts'
 import { createImageStore } from './images/storage/index.ts'
-import { parseWidths } from './images/variants.ts'
 import type { Logger } from './logger.ts'
 import { subscribeToProducts } from './queue/subscriber.ts'
 
@@ -36,14 +32,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   // with it, 300 MB without (README, Performance).
   sharp.cache(false)
   const downloader = createDownloader(downloadOptions(config))
-  const pipeline: ImagePipeline = {
-    download: downloader.download,
-    compression: compressOptions(config),
-    variantWidths: parseWidths(config.IMAGE_VARIANT_WIDTHS),
-    store: await createImageStore(config),
-    slots: imageSlots(config.IMAGE_CONCURRENCY),
-    admitDecode: decodeBudget(config.IMAGE_DECODE_PIXELS),
-  }
+  const pipeline = imagePipeline(config, downloader.download, await createImageStore(config))
   const stopping = new AbortController()
 
   // A database outage is no fault of the message: wait for the database (holding the message,

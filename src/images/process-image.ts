@@ -1,13 +1,14 @@
 import sharp from 'sharp'
+import type { Config } from '../config.ts'
 import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
-import { decode, decodeStored, encode, type CompressOptions, type Pixels } from './compress.ts'
-import type { AdmitDecode } from './decode-budget.ts'
+import { compressOptions, decode, decodeStored, encode, type CompressOptions, type Pixels } from './compress.ts'
+import { decodeBudget, type AdmitDecode } from './decode-budget.ts'
 import { PermanentImageError } from './errors.ts'
-import type { ImageSlots } from './image-slots.ts'
+import { imageSlots, type ImageSlots } from './image-slots.ts'
 import { pathsOf, type ImageRecord, type VariantRecord } from './image-record.ts'
 import { placeholderOf } from './placeholder.ts'
 import type { ImageStore } from './storage/image-store.ts'
-import { imageNames, variantWidthsFor, type ImageNames } from './variants.ts'
+import { imageNames, parseWidths, variantWidthsFor, type ImageNames } from './variants.ts'
 
 export interface ImagePipeline {
   download(url: string): Promise<Buffer>
@@ -19,6 +20,18 @@ export interface ImagePipeline {
   slots: ImageSlots
   /** Shared too: bounds the source pixels decoding at once, hence the memory peak. */
   admitDecode: AdmitDecode
+}
+
+/** A worker's pipeline under these settings: one per process, its slots and decode budget shared by all its products. */
+export function imagePipeline(config: Config, download: ImagePipeline['download'], store: ImageStore): ImagePipeline {
+  return {
+    download,
+    compression: compressOptions(config),
+    variantWidths: parseWidths(config.IMAGE_VARIANT_WIDTHS),
+    store,
+    slots: imageSlots(config.IMAGE_CONCURRENCY),
+    admitDecode: decodeBudget(config.IMAGE_DECODE_PIXELS),
+  }
 }
 
 /**
