@@ -38,8 +38,8 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ err,
   log.info('stopped')
 })
 
-// Each role loads only its own modules: a worker never loads Fastify's routes and docs (about 8 MB
-// of its memory), nor the API sharp and libvips (about 20 MB).
+// Each role loads only its own modules: a worker never loads the API's routes and docs, nor the API
+// sharp and libvips, which only cost idle memory there (bench/NOTES.md, Worker memory).
 if (role !== 'worker') {
   const { startApi } = await import('./api.ts')
   stops.push((await startApi({ config, db, broker, log })).stop)
