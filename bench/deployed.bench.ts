@@ -1,29 +1,24 @@
 // Issue 11: real photographs through the service as it is deployed, against raw sharp at the
 // settings we started from, on the same files in the same run.
 //   deployed:  `npm run start:api` and `npm run start:worker` as separate processes, production
-//              defaults; images served over loopback by Python's http.server (not our code);
+//              defaults; images served over loopback by nginx (not our code);
 //              products posted through the API with an API key.
 //   raw sharp: compress() in this process at the old defaults (WebP q80, effort 4, max 2048),
 //              4 at a time, on the same bytes already in memory.
 //   variants off: the deployed service again, with IMAGE_VARIANT_WIDTHS empty: what variants cost.
 // Rounds alternate (the order reversed every other round); each path's median is used. Fidelity compares every stored image with a
 // colour-managed, lossless downscale of its reference (bench/fidelity.ts).
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { bench } from 'vitest'
-import { loadConfig } from '../src/config.ts'
 import { compress, compressOptions, type CompressOptions } from '../src/images/compress.ts'
 import { imageRecords } from '../src/images/image-record.ts'
-import { startEnvironment } from '../tests/helpers/environment.ts'
-import { recordLogs } from '../tests/helpers/logs.ts'
-import type { ServiceProcess } from '../tests/helpers/service-process.ts'
+import { deploy } from './deployment.ts'
 import { fidelity, type Fidelity } from './fidelity.ts'
-import { build, startNpmScript } from './npm-script.ts'
+import { startOrigins } from './nginx.ts'
+import { build } from './npm-script.ts'
 import { CACHE_DIR, loadPhotos, type Photo } from './photos/prepare.ts'
-import { freePort, waitForPort } from '../tests/helpers/ports.ts'
-import { processed } from './pipeline.ts'
 import { mean, median, ONCE, report, round, timed } from './report.ts'
 
 const ROUNDS = 3
@@ -41,14 +36,6 @@ const PRODUCTS = [
   ['wood.jpg', 'lady-bird.jpg', 'storm.jpg'],
 ]
 
-/** A static file server that is not ours, on loopback. */
-async function servePhotos(): Promise<{ port: number; server: ChildProcess }> {
-  const port = await freePort()
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', CACHE_DIR], { stdio: 'ignore' })
-  await waitForPort(port)
-  return { port, server }
-}
-
 interface Outputs {
   ms: number
   /** Per image, in PRODUCTS order: the stored bytes of the main image. */
@@ -57,52 +44,21 @@ interface Outputs {
   variantBytes: number
 }
 
-/** `npm run start:api` and `npm run start:worker` on an environment of their own, and a round of products through them. */
-async function deploy(photoPort: number, overrides: Record<string, string> = {}) {
-  const logs = recordLogs()
-  const environment = await startEnvironment({ routes: {}, log: logs.log, label: 'bench' })
-  const apiPort = await freePort()
-  const env = environment.env({ PORT: String(apiPort), NODE_ENV: 'production', ALLOW_PRIVATE_IMAGE_URLS: `127.0.0.1:${photoPort}`, ...overrides })
-  const services: ServiceProcess[] = [startNpmScript('start:api', env), startNpmScript('start:worker', env)]
-  const worker = services[1]!
-  await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
-  await waitForPort(apiPort)
-
-  const post = async (names: string[]): Promise<number> => {
-    const response = await fetch(`http://127.0.0.1:${apiPort}/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.apiKey}` },
-      body: JSON.stringify({
-        user_id: environment.userId,
-        product_name: 'Bench product',
-        product_description: 'real photographs',
-        product_images: names.map((name) => `http://127.0.0.1:${photoPort}/${name}`),
-        product_price: 10,
-      }),
-    })
-    if (response.status !== 201) throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
-    return ((await response.json()) as { product_id: number }).product_id
-  }
+/** The deployed service, and a round of products through it: the stored main images in order. */
+async function deployed(photoPort: number, overrides: Record<string, string> = {}) {
+  const deployment = await deploy({ imageHosts: [`127.0.0.1:${photoPort}`], env: overrides })
   return {
-    config: loadConfig(env),
+    config: deployment.config,
     async run(products: string[][]): Promise<Outputs> {
-      const started = performance.now()
-      const ids: number[] = []
-      for (const names of products) ids.push(await post(names))
-      await processed([worker], ids)
-      const ms = performance.now() - started
-      const rows = await environment.database.db.product.findMany({ where: { product_id: { in: ids } }, orderBy: { product_id: 'asc' } })
+      const { ms, ids } = await deployment.run(products.map((names) => names.map((name) => `http://127.0.0.1:${photoPort}/${name}`)))
+      const rows = await deployment.environment.database.db.product.findMany({ where: { product_id: { in: ids } }, orderBy: { product_id: 'asc' } })
       const records = rows.flatMap((row) => imageRecords(row.images))
       if (records.length !== products.flat().length) throw new Error(`${records.length} images stored, ${products.flat().length} expected`)
       const images = await Promise.all(records.map((record) => readFile(record.path)))
       const variantBytes = records.flatMap((record) => record.variants).reduce((sum, variant) => sum + variant.bytes, 0)
       return { ms, images, variantBytes }
     },
-    async stop() {
-      for (const service of services) service.kill('SIGKILL')
-      await Promise.all(services.map((service) => service.exited))
-      await environment.close()
-    },
+    stop: deployment.stop,
   }
 }
 
@@ -110,12 +66,13 @@ bench('7. deployed: real photos, API + worker processes', async () => {
   build()
   const photos = new Map((await loadPhotos()).map((photo) => [photo.name, photo]))
   const order: Photo[] = PRODUCTS.flat().map((name) => photos.get(name)!)
-  const { port: photoPort, server } = await servePhotos()
-  const deployments: Awaited<ReturnType<typeof deploy>>[] = []
+  const origins = await startOrigins(CACHE_DIR, [{ latencyMs: 0, bytesPerSecond: 0 }])
+  const photoPort = Number(new URL(origins.urls[0]!).port)
+  const deployments: Awaited<ReturnType<typeof deployed>>[] = []
   try {
-    const withVariants = await deploy(photoPort)
+    const withVariants = await deployed(photoPort)
     deployments.push(withVariants)
-    const withoutVariants = await deploy(photoPort, { IMAGE_VARIANT_WIDTHS: '' })
+    const withoutVariants = await deployed(photoPort, { IMAGE_VARIANT_WIDTHS: '' })
     deployments.push(withoutVariants)
     const config = withVariants.config
 
@@ -175,7 +132,7 @@ bench('7. deployed: real photos, API + worker processes', async () => {
       title: 'Deployed: real photos through API and worker processes vs raw sharp',
       method:
         `${order.length} real photos a round (bench/photos: 0.3–17.9 MP JPEG, EXIF orientation, Adobe RGB, PNG alpha) in ${PRODUCTS.length} products of 3, ` +
-        `a 17.9 MP photo beside two small ones in two of them; served by python3 -m http.server on loopback, posted through the API with a key; ` +
+        `a 17.9 MP photo beside two small ones in two of them; served by nginx on loopback, posted through the API with a key; ` +
         `npm run start:api + npm run start:worker, NODE_ENV=production, defaults (${config.IMAGE_FORMAT} q${config.IMAGE_QUALITY}, effort ${config.IMAGE_EFFORT}, max ${config.IMAGE_MAX_SIDE}, ${config.IMAGE_CONCURRENCY} at a time, variants ${config.IMAGE_VARIANT_WIDTHS}); ` +
         `the same with IMAGE_VARIANT_WIDTHS empty, on an environment of its own. Bytes out: the main images. ` +
         `Raw sharp: compress() in the bench process at the old defaults (webp q80, effort 4, max 2048, 4 at a time) on the same bytes. ` +
@@ -211,6 +168,6 @@ bench('7. deployed: real photos, API + worker processes', async () => {
     })
   } finally {
     for (const deployment of deployments) await deployment.stop()
-    server.kill()
+    await origins.stop()
   }
 }, ONCE)

@@ -1,0 +1,76 @@
+// The service as users run it, for benchmarks: `npm run start:api` and `npm run start:worker` as
+// separate processes on an environment of their own, products posted through the API with a key.
+import { loadConfig, type Config } from '../src/config.ts'
+import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
+import { recordLogs } from '../tests/helpers/logs.ts'
+import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import type { ServiceProcess } from '../tests/helpers/service-process.ts'
+import { serviceProcessOf, startNpmScript } from './npm-script.ts'
+import { processed } from './pipeline.ts'
+
+export interface Deployment {
+  config: Config
+  environment: TestEnvironment
+  worker: ServiceProcess
+  /** The worker's node process (under npm and sh), for /proc. */
+  workerPid(): number
+  /** POST /products with these image URLs; the new product's id. */
+  post(urls: string[]): Promise<number>
+  /** Posts the products one after another and resolves once the worker has logged each processed. */
+  run(products: string[][]): Promise<{ ms: number; ids: number[] }>
+  stop(): Promise<void>
+}
+
+export interface DeployOptions {
+  /** `address:port` of each image host, for ALLOW_PRIVATE_IMAGE_URLS. */
+  imageHosts: string[]
+  /** Settings beyond the production defaults. */
+  env?: Record<string, string>
+}
+
+export async function deploy({ imageHosts, env: overrides = {} }: DeployOptions): Promise<Deployment> {
+  const logs = recordLogs()
+  const environment = await startEnvironment({ routes: {}, log: logs.log, label: 'bench' })
+  const apiPort = await freePort()
+  const env = environment.env({ PORT: String(apiPort), NODE_ENV: 'production', ALLOW_PRIVATE_IMAGE_URLS: imageHosts.join(','), ...overrides })
+  // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it stops (summarise with bench/cpu-profile.ts).
+  const profile: Record<string, string> = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}
+  const services: ServiceProcess[] = [startNpmScript('start:api', env), startNpmScript('start:worker', { ...env, ...profile })]
+  const worker = services[1]!
+  await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
+  await waitForPort(apiPort)
+
+  const post = async (urls: string[]): Promise<number> => {
+    const response = await fetch(`http://127.0.0.1:${apiPort}/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.apiKey}` },
+      body: JSON.stringify({ user_id: environment.userId, product_name: 'Bench product', product_description: 'real photographs', product_images: urls, product_price: 10 }),
+    })
+    if (response.status !== 201) throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
+    return ((await response.json()) as { product_id: number }).product_id
+  }
+  return {
+    config: loadConfig(env),
+    environment,
+    worker,
+    workerPid: () => serviceProcessOf(worker.pid),
+    post,
+    async run(products) {
+      const started = performance.now()
+      const ids: number[] = []
+      for (const urls of products) ids.push(await post(urls))
+      await processed([worker], ids)
+      return { ms: performance.now() - started, ids }
+    },
+    async stop() {
+      // SIGTERM first: a profiled worker writes its profile as it exits.
+      if (process.env.BENCH_CPU_PROF) {
+        worker.kill('SIGTERM')
+        await worker.exited
+      }
+      for (const service of services) service.kill('SIGKILL')
+      await Promise.all(services.map((service) => service.exited))
+      await environment.close()
+    },
+  }
+}
