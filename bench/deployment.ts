@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../src/config.ts'
 import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
 import { recordLogs } from '../tests/helpers/logs.ts'
 import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { startCommand } from '../tests/helpers/command.ts'
 import type { ServiceProcess } from '../tests/helpers/service-process.ts'
 import { serviceProcessOf, startNpmScript } from './npm-script.ts'
 import { processed } from './pipeline.ts'
@@ -28,14 +29,24 @@ export interface DeployOptions {
   env?: Record<string, string>
 }
 
+/**
+ * `npm run start:worker`; with BENCH_CPU_PROF=<dir>, bin/start.sh's worker command with `--cpu-prof`
+ * (which NODE_OPTIONS may not carry), writing a V8 CPU profile there when it stops: summarise it
+ * with bench/cpu-profile.ts.
+ */
+function startWorker(env: Record<string, string>): ServiceProcess {
+  const dir = process.env.BENCH_CPU_PROF
+  if (!dir) return startNpmScript('start:worker', env)
+  const allocator = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }
+  return startCommand([process.execPath, '--max-semi-space-size=2', '--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js', 'worker'], { ...allocator, ...env })
+}
+
 export async function deploy({ imageHosts, env: overrides = {} }: DeployOptions): Promise<Deployment> {
   const logs = recordLogs()
   const environment = await startEnvironment({ routes: {}, log: logs.log, label: 'bench' })
   const apiPort = await freePort()
   const env = environment.env({ PORT: String(apiPort), NODE_ENV: 'production', ALLOW_PRIVATE_IMAGE_URLS: imageHosts.join(','), ...overrides })
-  // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it stops (summarise with bench/cpu-profile.ts).
-  const profile: Record<string, string> = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}
-  const services: ServiceProcess[] = [startNpmScript('start:api', env), startNpmScript('start:worker', { ...env, ...profile })]
+  const services: ServiceProcess[] = [startNpmScript('start:api', env), startWorker(env)]
   const worker = services[1]!
   await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
   await waitForPort(apiPort)

@@ -1,6 +1,6 @@
 // Benchmark mode only (see vitest.config.ts): starts each run with no section results, and at
 // the end merges what every bench file wrote into bench/results/latest.json and prints the goals.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { RESULTS_DIR, SECTIONS_DIR, type Section } from './report.ts'
@@ -12,6 +12,7 @@ export default function setup() {
   rmSync(SECTIONS_DIR, { recursive: true, force: true })
 
   return () => {
+    if (!existsSync(SECTIONS_DIR)) return console.log('\nNo benchmark wrote a section: bench/results/latest.json is left as it was.')
     const files = readdirSync(SECTIONS_DIR, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.json'))
     const sections = Object.fromEntries(
       files

@@ -1,5 +1,5 @@
 // Issue 11, item 4: peak resident memory of a worker process while it works through 12–18 MP real
-// photos at full concurrency (prefetch 2 products of 3 images, IMAGE_CONCURRENCY images at a time).
+// photos at full concurrency (WORKER_PREFETCH products of 3 images, IMAGE_CONCURRENCY images at a time).
 // VmHWM in /proc/<pid>/status is the kernel's high-water mark of the RSS. The goal is for the
 // worker as it is started: `npm run start:worker`, and the Docker image's ENTRYPOINT with its ENV.
 // The other rows show what the levers add: how we started it before (tsx, no allocator setting),
@@ -95,7 +95,7 @@ bench('4. worker memory', async () => {
     report('4-memory', {
       title: 'Worker memory',
       method:
-        `A fresh worker process per row (prefetch 2), each on ${PRODUCTS} products of 3 real photos (${photos.map((p) => `${p.name} ${p.megapixels} MP`).join(', ')}; ` +
+        `A fresh worker process per row (default WORKER_PREFETCH and FETCH_MAX_BYTES), each on ${PRODUCTS} products of 3 real photos (${photos.map((p) => `${p.name} ${p.megapixels} MP`).join(', ')}; ` +
         `${PRODUCTS * 3} images); RSS of the node process from /proc/<pid>/status. Allocator variables (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, LD_PRELOAD) are unset unless the row or its start command sets them.`,
       rows,
       goals,

@@ -8,7 +8,7 @@ import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { compressOptions } from '../src/images/compress.ts'
 import { parseWidths } from '../src/images/variants.ts'
-import { recoveryOf, subscriptionOf } from '../src/queue/broker.ts'
+import { recoveryOf } from '../src/queue/broker.ts'
 import { startWorker, type Worker } from '../src/worker.ts'
 import { KINDS, makeCorpus, ofKind, type Image, type Kind } from './corpus.ts'
 import { imageWork, productsOf, startPipeline } from './pipeline.ts'
@@ -61,7 +61,7 @@ bench('1. worker vs raw sharp', async () => {
     const rawRate = perSecond(median(rawMs))
     const workerRate = perSecond(median(workerMs))
     const ratio = round(workerRate / rawRate, 3)
-    const prefetch = subscriptionOf(pipeline.broker.config).prefetch
+    const prefetch = config.WORKER_PREFETCH
     report('1-worker-vs-sharp', {
       title: 'Worker vs raw sharp',
       method:

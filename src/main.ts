@@ -15,7 +15,8 @@ if (!['api', 'worker', 'all'].includes(role)) {
 
 const config = loadConfig()
 const log = createLogger(config, role === 'all' ? 'product-image-pipeline' : role)
-const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE)
+// A worker holds one connection for each product in hand (its lock: db/product-lock.ts) beside the pool's.
+const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE + (role === 'api' ? 0 : config.WORKER_PREFETCH))
 // The subscription gets most of the shutdown budget; the rest closes the broker and the pool.
 const rascalConfig = brokerConfig({
   amqpUrl: config.AMQP_URL,

@@ -10,7 +10,7 @@ import { processProduct, UnknownProductError } from './images/process-product.ts
 import { imagePipeline } from './images/process-image.ts'
 import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
-import { subscribeToProducts } from './queue/subscriber.ts'
+import { subscribeToProducts, type Attempt } from './queue/subscriber.ts'
 
 export interface WorkerDeps {
   config: Config
@@ -37,9 +37,9 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
 
   // A database outage is no fault of the message: wait for the database (holding the message,
   // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
-  const handle = async (productId: number, lastAttempt: boolean) => {
+  const handle = async (productId: number, attempt: Attempt) => {
     const started = performance.now()
-    const outcome = await pRetry(() => withProductLock(db, productId, () => processProduct(db, pipeline, productId, lastAttempt)), {
+    const outcome = await pRetry(() => withProductLock(db, productId, () => processProduct({ db, pipeline, productId, attempt, log })), {
       retries: Infinity,
       minTimeout: 500,
       // Short enough that a stopping worker hands such a message back within a few seconds.
@@ -53,7 +53,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
     log.info({ product_id: productId, outcome, ms: Math.round(performance.now() - started) }, 'product processed')
   }
   const isPoison = (err: unknown) => err instanceof UnknownProductError
-  const subscription = await subscribeToProducts(broker, recovery, handle, isPoison, stopping.signal, log)
+  const subscription = await subscribeToProducts({ broker, recovery, handle, isPoison, prefetch: config.WORKER_PREFETCH, stopping: stopping.signal, log })
   log.info({ storage: pipeline.store.description }, 'worker consuming')
   let stopped: Promise<void> | undefined
   const stop = async () => {

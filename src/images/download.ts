@@ -1,7 +1,8 @@
-import { Agent, request, type Dispatcher } from 'undici'
+import { Agent, errors, request, type Dispatcher } from 'undici'
 import type { Config } from '../config.ts'
 import { parseAddressPolicy, type AddressPolicy } from './address-policy.ts'
-import { PermanentImageError, isPermanentHttpStatus } from './errors.ts'
+import { budget, type Budget } from './budget.ts'
+import { ImageTimeoutError, PermanentImageError, isPermanentHttpStatus } from './errors.ts'
 import { guardedConnector } from './guarded-connector.ts'
 import { imageUrlProblem } from './url-policy.ts'
 
@@ -15,10 +16,20 @@ export interface DownloadOptions {
   idleTimeoutMs: number
   maxRedirects: number
   addressPolicy: AddressPolicy
+  /** Source bytes held at once, downloading or waiting for a core: the fetch stage's memory. */
+  maxHeldBytes: number
+  /** Connections to one image host (scheme, host and port) at once; more downloads from it wait their turn. */
+  connectionsPerHost: number
+}
+
+/** A downloaded image, holding its share of the fetch budget until `release()`. */
+export interface Source {
+  data: Buffer
+  release(): void
 }
 
 export interface Downloader {
-  download(url: string): Promise<Buffer>
+  download(url: string): Promise<Source>
   close(): Promise<void>
 }
 
@@ -31,31 +42,78 @@ export function downloadOptions(config: Config): DownloadOptions {
     idleTimeoutMs: config.DOWNLOAD_IDLE_TIMEOUT_MS,
     maxRedirects: config.DOWNLOAD_MAX_REDIRECTS,
     addressPolicy: parseAddressPolicy(config.ALLOW_PRIVATE_IMAGE_URLS),
+    maxHeldBytes: config.FETCH_MAX_BYTES,
+    connectionsPerHost: config.FETCH_CONNECTIONS_PER_HOST,
   }
 }
 
-/** One connection pool for all downloads of a worker; every connection passes the address policy. */
+/**
+ * The worker's fetch stage: one connection pool for all its downloads, capped per host, and one
+ * budget of bytes. Every connection passes the address policy. Downloads run outside the CPU
+ * slots: a slow or stalled host holds its own connections and bytes, never a core.
+ */
 export function createDownloader(options: DownloadOptions): Downloader {
   const dispatcher = new Agent({
     connect: guardedConnector(options.addressPolicy, { timeout: options.connectTimeoutMs }),
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.idleTimeoutMs,
+    connections: options.connectionsPerHost,
   })
+  const held = budget(options.maxHeldBytes, 1024 * 1024)
   return {
-    download: (url) => download(dispatcher, url, options),
+    download: (url) => download({ dispatcher, held, url, options }),
     close: () => dispatcher.close(),
   }
 }
 
-async function download(dispatcher: Dispatcher, url: string, options: DownloadOptions): Promise<Buffer> {
-  const signal = AbortSignal.timeout(options.timeoutMs)
+const UNDICI_TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+
+/**
+ * Opens the image, then reserves its declared length (or the most it may be) before reading the
+ * body: the bytes in memory stay within the budget. The deadline stops while it waits for room,
+ * which is no fault of the host's; undici's silence timer stops too (nothing is read meanwhile).
+ */
+async function download({ dispatcher, held, url, options }: { dispatcher: Dispatcher; held: Budget; url: string; options: DownloadOptions }): Promise<Source> {
+  const clock = deadline(options.timeoutMs)
+  let release = () => {}
   try {
-    const { body, declared } = await openImage(dispatcher, url, options, signal)
-    return await readCapped(body, options.maxBytes, declared)
+    const { body, declared } = await openImage(dispatcher, url, options, clock.signal)
+    release = await clock.pausedWhile(held.reserve(declared ?? options.maxBytes))
+    return { data: await readCapped(body, options.maxBytes, declared), release }
   } catch (error) {
-    // Transient, as any timeout: the server may be slow today only.
-    if (signal.aborted && !(error instanceof PermanentImageError)) throw new Error(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
+    release()
+    if (error instanceof PermanentImageError) throw error
+    if (clock.signal.aborted) throw new ImageTimeoutError(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
+    const code = (error as { code?: string }).code ?? ''
+    if (error instanceof errors.UndiciError && UNDICI_TIMEOUTS.has(code)) throw new ImageTimeoutError(error.message, { cause: error })
     throw error
+  } finally {
+    clock.stop()
+  }
+}
+
+/** An abort signal `ms` from now, whose clock can be stopped while the download waits on us, not on the host. */
+export function deadline(ms: number) {
+  const controller = new AbortController()
+  let left = ms
+  let since = performance.now()
+  let timer: NodeJS.Timeout | undefined = setTimeout(() => controller.abort(), left)
+  const stop = () => {
+    clearTimeout(timer)
+    left -= performance.now() - since
+  }
+  return {
+    signal: controller.signal,
+    stop,
+    async pausedWhile<T>(wait: Promise<T>): Promise<T> {
+      stop()
+      try {
+        return await wait
+      } finally {
+        since = performance.now()
+        timer = setTimeout(() => controller.abort(), Math.max(0, left))
+      }
+    },
   }
 }
 

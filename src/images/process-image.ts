@@ -3,7 +3,8 @@ import type { Config } from '../config.ts'
 import { imageBytesIn, imageBytesOut, imageSeconds, imagesProcessed } from '../metrics.ts'
 import { compressOptions, decode, decodeStored, encode, type CompressOptions, type Pixels } from './compress.ts'
 import { decodeBudget, type AdmitDecode } from './decode-budget.ts'
-import { PermanentImageError } from './errors.ts'
+import type { Source } from './download.ts'
+import { ImageTimeoutError, PermanentImageError } from './errors.ts'
 import { imageSlots, type ImageSlots } from './image-slots.ts'
 import { pathsOf, type ImageRecord, type VariantRecord } from './image-record.ts'
 import { placeholderOf } from './placeholder.ts'
@@ -11,7 +12,8 @@ import type { ImageStore } from './storage/image-store.ts'
 import { imageNames, parseWidths, variantWidthsFor, type ImageNames } from './variants.ts'
 
 export interface ImagePipeline {
-  download(url: string): Promise<Buffer>
+  /** The fetch stage: downloads run outside the slots, each holding its bytes until it is decoded. */
+  download(url: string): Promise<Source>
   compression: CompressOptions
   /** IMAGE_VARIANT_WIDTHS, ascending; empty when variants are off. */
   variantWidths: readonly number[]
@@ -41,7 +43,8 @@ export function imagePipeline(config: Config, download: ImagePipeline['download'
  *   widths), keeping the variants already stored: files are written atomically, so a stored file
  *   is whole, and its name says it was made with the current settings.
  * - Otherwise downloaded and decoded once; the main file and every variant come from that decode.
- * The main file is one task in the worker's slots, each variant and the placeholder one more.
+ * The download waits on the network outside the worker's slots; the main file (decode, encode,
+ * write) is then one task in the slots, each variant and the placeholder one more.
  */
 export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number, previous?: ImageRecord): Promise<ImageRecord> {
   const names = imageNames(productId, index, pipeline.compression)
@@ -55,7 +58,7 @@ export async function processImage(pipeline: ImagePipeline, productId: number, u
     imagesProcessed.inc({ result: 'stored', reason: '' })
     return record
   } catch (error) {
-    imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError ? error.code : 'transient' })
+    imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError || error instanceof ImageTimeoutError ? error.code : 'transient' })
     throw error
   } finally {
     timer()
@@ -73,7 +76,8 @@ async function isCurrent({ store, variantWidths }: ImagePipeline, previous: Imag
 async function makeFiles(pipeline: ImagePipeline, url: string, index: number, names: ImageNames): Promise<ImageRecord> {
   const { store, compression, slots } = pipeline
   const stored = await readStored(store, names())
-  const { pixels, main } = await slots.start(async () => (stored ? { pixels: await decodeStored(stored), main: stored } : makeMain(pipeline, url, names())))
+  const source = stored ? undefined : await pipeline.download(url)
+  const { pixels, main } = await slots.start(async () => (source ? makeMain(pipeline, source, names()) : { pixels: await decodeStored(stored!), main: stored! }))
   const variantOf = async (width: number): Promise<VariantRecord> => {
     const key = names(width)
     const variant = (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, key, width))
@@ -87,11 +91,15 @@ async function makeFiles(pipeline: ImagePipeline, url: string, index: number, na
   return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants: await Promise.all(variantTasks), ...(await placeholderTask) }
 }
 
-/** Downloads and decodes the source once, and stores its main image. */
-async function makeMain({ store, compression, download, admitDecode }: ImagePipeline, url: string, key: string): Promise<{ pixels: Pixels; main: Buffer }> {
-  const original = await download(url)
-  imageBytesIn.inc(original.length)
-  const pixels = await decode(original, compression, admitDecode)
+/** Decodes the downloaded source once, gives its bytes back to the fetch budget, and stores its main image. */
+async function makeMain({ store, compression, admitDecode }: ImagePipeline, source: Source, key: string): Promise<{ pixels: Pixels; main: Buffer }> {
+  imageBytesIn.inc(source.data.length)
+  let pixels: Pixels
+  try {
+    pixels = await decode(source.data, compression, admitDecode)
+  } finally {
+    source.release()
+  }
   const main = (await encode(pixels, compression)).data
   await put(store, key, main)
   return { pixels, main }

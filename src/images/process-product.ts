@@ -1,5 +1,9 @@
+import { Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
 import type { Db } from '../db/client.ts'
-import { PermanentImageError, type ImageFailure } from './errors.ts'
+import type { Logger } from '../logger.ts'
+import type { Attempt } from '../queue/subscriber.ts'
+import { failureMessage, ImageTimeoutError, PermanentImageError, type FailureCode, type ImageFailure } from './errors.ts'
 import { imageRecords, type ImageRecord } from './image-record.ts'
 import { processImage, type ImagePipeline } from './process-image.ts'
 
@@ -23,26 +27,52 @@ export interface Summary {
   transient?: Error
 }
 
-/** The stored images in source order, and a reason for each failure. */
-export function summarize(urls: string[], results: PromiseSettledResult<ImageRecord>[]): Summary {
+/** The failure's code; whether retrying may help. */
+function classify(error: unknown, timedOutBefore: boolean): { code: FailureCode; transient: boolean } {
+  if (error instanceof PermanentImageError) return { code: error.code, transient: false }
+  // A host too slow on two attempts in a row is failed, rather than holding its product through every retry.
+  if (error instanceof ImageTimeoutError) return { code: 'timeout', transient: !timedOutBefore }
+  return { code: 'unavailable', transient: true }
+}
+
+/**
+ * The stored images in source order, and a reason for each failure: its code and a sentence that
+ * names no network detail. `timedOutBefore`: the images that timed out on this product's last attempt.
+ */
+export function summarize(urls: string[], results: PromiseSettledResult<ImageRecord>[], timedOutBefore: ReadonlySet<number> = new Set()): Summary {
   const summary: Summary = { records: [], failures: [] }
   results.forEach((result, index) => {
     if (result.status === 'fulfilled') return void summary.records.push(result.value)
-    const error = result.reason as Error
-    const code = error instanceof PermanentImageError ? error.code : 'unavailable'
-    summary.failures.push({ index, url: urls[index]!, code, message: error.message })
-    if (!(error instanceof PermanentImageError)) summary.transient ??= error
+    const { code, transient } = classify(result.reason, timedOutBefore.has(index))
+    summary.failures.push({ index, url: urls[index]!, code, message: failureMessage(code) })
+    if (transient) summary.transient ??= result.reason as Error
   })
   return summary
+}
+
+const RecordedFailure = Type.Object({ index: Type.Integer(), code: Type.String() })
+
+/** The images whose recorded failure is a timeout (the column may hold anything someone typed). */
+export const timedOutIn = (imageErrors: unknown): Set<number> =>
+  new Set(Array.isArray(imageErrors) ? imageErrors.filter((e) => Value.Check(RecordedFailure, e) && e.code === 'timeout').map((e) => e.index as number) : [])
+
+export interface ProductRun {
+  db: Db
+  pipeline: ImagePipeline
+  productId: number
+  /** Which delivery of the product's message this is. */
+  attempt?: Attempt
+  log: Logger
 }
 
 /**
  * One product, start to end. Safe to run again for the same product: images already stored
  * under the current settings are kept, the lists are replaced (never appended to), and `done` is
  * final until the product is reprocessed. The worker holds the product's lock around it
- * (db/product-lock.ts), so two workers never run it at once.
+ * (db/product-lock.ts), so two workers never run it at once. Before a retry, the failures so far
+ * are recorded (the product stays `processing`), so that the retry knows which images timed out.
  */
-export async function processProduct(db: Db, pipeline: ImagePipeline, productId: number, lastAttempt = false): Promise<Outcome> {
+export async function processProduct({ db, pipeline, productId, attempt = { retry: false, last: false }, log }: ProductRun): Promise<Outcome> {
   const product = await db.product.findUnique({ where: { product_id: productId } })
   if (!product) throw new UnknownProductError(productId)
   if (product.status === 'done') return 'already_done'
@@ -52,11 +82,16 @@ export async function processProduct(db: Db, pipeline: ImagePipeline, productId:
 
   const urls = product.product_images
   const previous = new Map(imageRecords(product.images).map((record) => [record.index, record]))
-  const results = await Promise.allSettled(
-    urls.map((url, index) => processImage(pipeline, productId, url, index, previous.get(index))),
-  )
-  const { records, failures, transient } = summarize(urls, results)
-  if (transient && !lastAttempt) throw transient
+  const results = await Promise.allSettled(urls.map((url, index) => processImage(pipeline, productId, url, index, previous.get(index))))
+  results.forEach((result, index) => {
+    // The details (addresses, ports, the network's own words) go to the log only.
+    if (result.status === 'rejected') log.warn({ product_id: productId, index, url: urls[index], err: result.reason }, 'image failed')
+  })
+  const { records, failures, transient } = summarize(urls, results, attempt.retry ? timedOutIn(product.image_errors) : new Set())
+  if (transient && !attempt.last) {
+    await db.product.updateMany({ where: unfinished, data: { image_errors: failures as object[] } })
+    throw transient
+  }
 
   const status = failures.length > 0 ? 'failed' : 'done'
   await db.product.updateMany({

@@ -14,20 +14,37 @@ export function productIdOf(content: unknown): number | undefined {
   return Value.Check(ProductMessage, content) ? content.product_id : undefined
 }
 
-/** True when the declared retry attempts are used up: this delivery is the last one. */
-export function isLastAttempt(message: Pick<Message, 'properties'>, recovery: Recovery[]): boolean {
+/** Which delivery of a product this is: a retry of an earlier failure, and the last one the retries allow. */
+export interface Attempt {
+  retry: boolean
+  last: boolean
+}
+
+/** How many times rascal has forwarded the message to the retry queue, against the attempts declared. */
+export function attemptOf(message: Pick<Message, 'properties'>, recovery: Recovery[]): Attempt {
   const rascal = message.properties.headers?.rascal as { originalQueue?: string; recovery?: Record<string, { forwarded?: number }> } | undefined
   const forwarded = rascal?.recovery?.[rascal.originalQueue ?? '']?.forwarded ?? 0
   const attempts = recovery[0]?.attempts ?? 0
-  return forwarded >= attempts
+  return { retry: forwarded > 0, last: forwarded >= attempts }
 }
 
-export type ProductHandler = (productId: number, lastAttempt: boolean) => Promise<unknown>
+export type ProductHandler = (productId: number, attempt: Attempt) => Promise<unknown>
 
 /** Errors that no retry can fix: straight to the dead-letter queue. */
 export type IsPoison = (error: unknown) => boolean
 
 const handBack: Recovery = { strategy: 'nack', requeue: true }
+
+export interface SubscribeOptions {
+  broker: BrokerAsPromised
+  recovery: Recovery[]
+  handle: ProductHandler
+  isPoison: IsPoison
+  /** Products taken from the queue at once (WORKER_PREFETCH). */
+  prefetch: number
+  stopping: AbortSignal
+  log: Logger
+}
 
 /**
  * Acks only after the handler has finished (and so committed); failures follow the recovery
@@ -37,14 +54,7 @@ const handBack: Recovery = { strategy: 'nack', requeue: true }
  * the broker: the work queue's x-delivery-limit dead-letters it, whichever worker saw it.
  * Resolves once RabbitMQ has registered the consumer.
  */
-export async function subscribeToProducts(
-  broker: BrokerAsPromised,
-  recovery: Recovery[],
-  handle: ProductHandler,
-  isPoison: IsPoison,
-  stopping: AbortSignal,
-  log: Logger,
-): Promise<SubscriberSessionAsPromised> {
+export async function subscribeToProducts({ broker, recovery, handle, isPoison, prefetch, stopping, log }: SubscribeOptions): Promise<SubscriberSessionAsPromised> {
   const deadLetter = recovery.at(-1)!
   const attach = (subscription: SubscriberSessionAsPromised) => {
     subscription.on('message', (message: Message, content: unknown, ackOrNack) => {
@@ -54,7 +64,8 @@ export async function subscribeToProducts(
         messagesDeadLettered.inc({ reason: 'invalid_message' })
         return ackOrNack(new Error('message without a valid product_id'), deadLetter)
       }
-      handle(productId, isLastAttempt(message, recovery)).then(
+      const attempt = attemptOf(message, recovery)
+      handle(productId, attempt).then(
         () => ackOrNack(),
         (err: Error) => {
           if (stopping.aborted && !isPoison(err)) {
@@ -64,7 +75,7 @@ export async function subscribeToProducts(
           const poison = isPoison(err)
           log.error({ err, product_id: productId }, poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry')
           if (poison) messagesDeadLettered.inc({ reason: 'unknown_product' })
-          else if (isLastAttempt(message, recovery)) messagesDeadLettered.inc({ reason: 'retries_exhausted' })
+          else if (attempt.last) messagesDeadLettered.inc({ reason: 'retries_exhausted' })
           else messagesRetried.inc()
           ackOrNack(err, poison ? deadLetter : recovery)
         },
@@ -77,7 +88,7 @@ export async function subscribeToProducts(
     })
     subscription.on('error', (err: Error) => log.error({ err }, 'subscription error'))
   }
-  return pRetry(() => consume(broker, attach), {
+  return pRetry(() => consume(broker, prefetch, attach), {
     retries: Infinity,
     minTimeout: 1000,
     maxTimeout: 30_000,
@@ -90,11 +101,8 @@ export async function subscribeToProducts(
  * rascal retries a consumer whose channel fails later, but not one whose first channel fails
  * (the connection dropping while it subscribes): it only emits 'error'. Then we start over.
  */
-async function consume(
-  broker: BrokerAsPromised,
-  attach: (subscription: SubscriberSessionAsPromised) => void,
-): Promise<SubscriberSessionAsPromised> {
-  const subscription = await broker.subscribe(SUBSCRIPTION)
+async function consume(broker: BrokerAsPromised, prefetch: number, attach: (subscription: SubscriberSessionAsPromised) => void): Promise<SubscriberSessionAsPromised> {
+  const subscription = await broker.subscribe(SUBSCRIPTION, { prefetch })
   const subscribed = new Promise<void>((resolve, reject) => {
     subscription.once('subscribed', resolve)
     subscription.once('error', reject)

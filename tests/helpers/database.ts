@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { inject } from 'vitest'
+import { loadConfig } from '../../src/config.ts'
 import { createDb, type Db } from '../../src/db/client.ts'
 import { applyMigrations, ensureDatabase, readMigrations } from '../../src/db/migrate.ts'
 
@@ -35,7 +36,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = uniqueDatabaseUrl()
   await ensureDatabase(url)
   await applyMigrations(url, await readMigrations())
-  const db = createDb(url, 5)
+  // 5 for queries, and one for the lock of each product an in-process worker holds (WORKER_PREFETCH).
+  const db = createDb(url, 5 + loadConfig({}).WORKER_PREFETCH)
   return {
     url,
     db,

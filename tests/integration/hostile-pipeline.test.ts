@@ -102,13 +102,17 @@ describe('hostile images through the real worker', () => {
     expect(['corrupt_image', 'unavailable']).toContain(failure.code)
   })
 
-  it('retries a slow-drip server as a passing trouble, then records it as unavailable', async () => {
+  it('retries a slow-drip server once, then records it as a timeout and stores the other image', async () => {
     const productId = await pipeline.postProduct(['/slow.jpg', '/photo.jpg'])
     await settled(productId)
     const product = await pipeline.getProduct(productId)
-    expect(product.image_errors).toEqual([{ index: 0, url: pipeline.images.url('/slow.jpg'), code: 'unavailable', message: 'the download took longer than 1500 ms' }])
+    expect(product.image_errors).toEqual([{ index: 0, url: pipeline.images.url('/slow.jpg'), code: 'timeout', message: 'the image server was too slow to answer or to send the image' }])
     expect(product.compressed_product_images).toHaveLength(1)
-    expect(pipeline.images.hits.get('/slow.jpg')).toBe(3) // first delivery + 2 retries
+    // Timed out on the first delivery and again on its retry: failed then, not held through the last retry.
+    expect(pipeline.images.hits.get('/slow.jpg')).toBe(2)
+    const logged = pipeline.logs.lines.filter((line) => line.msg === 'image failed' && line.product_id === productId)
+    expect(logged).toHaveLength(2)
+    expect(logged[0]).toMatchObject({ index: 0, err: { message: expect.stringContaining('the download took longer than 1500 ms') } })
   }, 30_000)
 
   it('keeps the worker’s memory bounded', () => {

@@ -137,7 +137,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const product = await getProduct(productId)
     expect(product.status).toBe('failed')
     expect(product.compressed_product_images).toEqual([mainFile(productId, 0)])
-    expect(product.image_errors).toEqual([{ index: 1, url: images.url('/down.jpg'), code: 'unavailable', message: 'the image server answered 503' }])
+    expect(product.image_errors).toEqual([{ index: 1, url: images.url('/down.jpg'), code: 'unavailable', message: 'the image could not be downloaded: the connection failed or the server had an error' }])
     expect(images.hits.get('/down.jpg')).toBe(3) // first delivery + 2 retries
     await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
     const headers = broker.deadLetters.shift()!.properties.headers as { rascal: { error: { message: string } } }

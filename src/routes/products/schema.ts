@@ -29,8 +29,8 @@ export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximu
 export const ImageFailure = Type.Object({
   index: Type.Integer(),
   url: Type.String(),
-  code: Type.String({ description: 'machine-readable reason, e.g. http_404, not_an_image, unavailable' }),
-  message: Type.String(),
+  code: Type.String({ description: 'machine-readable reason, e.g. http_404, not_an_image, timeout, unavailable' }),
+  message: Type.String({ description: 'a fixed sentence for the code; network details go to the worker log only' }),
 })
 
 export const ProductStatus = Type.Union(['pending', 'processing', 'done', 'failed'].map((s) => Type.Literal(s)))

@@ -232,8 +232,9 @@ export interface operations {
                             image_errors: {
                                 index: number;
                                 url: string;
-                                /** @description machine-readable reason, e.g. http_404, not_an_image, unavailable */
+                                /** @description machine-readable reason, e.g. http_404, not_an_image, timeout, unavailable */
                                 code: string;
+                                /** @description a fixed sentence for the code; network details go to the worker log only */
                                 message: string;
                             }[];
                             /** Format: date-time */
@@ -356,8 +357,9 @@ export interface operations {
                         image_errors: {
                             index: number;
                             url: string;
-                            /** @description machine-readable reason, e.g. http_404, not_an_image, unavailable */
+                            /** @description machine-readable reason, e.g. http_404, not_an_image, timeout, unavailable */
                             code: string;
+                            /** @description a fixed sentence for the code; network details go to the worker log only */
                             message: string;
                         }[];
                         /** Format: date-time */
@@ -508,8 +510,9 @@ export interface operations {
                         image_errors: {
                             index: number;
                             url: string;
-                            /** @description machine-readable reason, e.g. http_404, not_an_image, unavailable */
+                            /** @description machine-readable reason, e.g. http_404, not_an_image, timeout, unavailable */
                             code: string;
+                            /** @description a fixed sentence for the code; network details go to the worker log only */
                             message: string;
                         }[];
                         /** Format: date-time */
@@ -634,8 +637,9 @@ export interface operations {
                         image_errors: {
                             index: number;
                             url: string;
-                            /** @description machine-readable reason, e.g. http_404, not_an_image, unavailable */
+                            /** @description machine-readable reason, e.g. http_404, not_an_image, timeout, unavailable */
                             code: string;
+                            /** @description a fixed sentence for the code; network details go to the worker log only */
                             message: string;
                         }[];
                         /** Format: date-time */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseAddressPolicy } from '../../../src/images/address-policy.ts'
 import { createDownloader, type Downloader, type DownloadOptions } from '../../../src/images/download.ts'
-import { PermanentImageError } from '../../../src/images/errors.ts'
+import { ImageTimeoutError, PermanentImageError } from '../../../src/images/errors.ts'
 import { flood, lyingLength, redirect, silent, slowDrip } from '../../helpers/hostile-routes.ts'
 import { serve, startImageServer, type ImageServer } from '../../helpers/image-server.ts'
 
@@ -44,6 +44,8 @@ describe('downloader against hostile servers (loopback)', () => {
       idleTimeoutMs: 700,
       maxRedirects: 3,
       addressPolicy: parseAddressPolicy(images.host),
+      maxHeldBytes: 64 * 1024 * 1024,
+      connectionsPerHost: 4,
     }
     downloader = createDownloader(options)
   })
@@ -54,10 +56,15 @@ describe('downloader against hostile servers (loopback)', () => {
   })
 
   const failure = (url: string) => downloader.download(url).then(() => expect.fail(`${url} was downloaded`), (error: Error) => error)
+  const bytesOf = async (url: string) => {
+    const source = await downloader.download(url)
+    source.release()
+    return source.data
+  }
 
   it('downloads from the allowed endpoint, also through redirects', async () => {
-    expect(await downloader.download(images.url('/photo.jpg'))).toEqual(Buffer.alloc(1000, 7))
-    expect(await downloader.download(images.url('/to-photo'))).toHaveLength(1000)
+    expect(await bytesOf(images.url('/photo.jpg'))).toEqual(Buffer.alloc(1000, 7))
+    expect(await bytesOf(images.url('/to-photo'))).toHaveLength(1000)
   })
 
   it('re-checks every redirect hop: a chain ending at a private address is refused and never reaches it', async () => {
@@ -93,18 +100,18 @@ describe('downloader against hostile servers (loopback)', () => {
     expect(images.hits.get('/photo.jpg')).toBe(before)
   })
 
-  it('cuts off an endless slow-drip body at the total timeout, as a transient failure', async () => {
+  it('cuts off an endless slow-drip body at the total timeout, as a timeout', async () => {
     const started = performance.now()
     const error = await failure(images.url('/drip'))
-    expect(error).not.toBeInstanceOf(PermanentImageError)
-    expect(error.message).toBe('the download took longer than 1500 ms')
+    expect(error).toBeInstanceOf(ImageTimeoutError)
+    expect(error).toMatchObject({ code: 'timeout', message: 'the download took longer than 1500 ms' })
     expect(performance.now() - started).toBeLessThan(3000)
   })
 
-  it('gives up on a server that never sends headers', async () => {
+  it('gives up on a server that never sends headers, as a timeout', async () => {
     const started = performance.now()
     const error = await failure(images.url('/silent'))
-    expect(error).not.toBeInstanceOf(PermanentImageError)
+    expect(error).toBeInstanceOf(ImageTimeoutError)
     expect(performance.now() - started).toBeLessThan(1400)
   })
 
@@ -123,7 +130,7 @@ describe('downloader against hostile servers (loopback)', () => {
   it('reads no more than a lying small Content-Length: the excess is never buffered', async () => {
     // undici takes the declared bytes, or (when the excess arrives before they are read) drops the
     // connection as a network error; which one depends on timing. Never more than declared.
-    const outcome = await downloader.download(images.url('/liar')).catch((error: Error) => error)
+    const outcome = await bytesOf(images.url('/liar')).catch((error: Error) => error)
     if (outcome instanceof Error) expect(outcome).toMatchObject({ code: expect.stringMatching(/^UND_ERR_(SOCKET|RES_CONTENT_LENGTH_MISMATCH)$/) })
     else expect(outcome).toEqual(Buffer.alloc(100, 0xcd))
     expect(liar.sent()).toBeLessThan(20 * 1024 * 1024)
@@ -132,5 +139,64 @@ describe('downloader against hostile servers (loopback)', () => {
   it('treats 5xx as transient and 4xx as permanent', async () => {
     expect(await failure(images.url('/busy'))).not.toBeInstanceOf(PermanentImageError)
     expect(await failure(images.url('/missing.jpg'))).toMatchObject({ code: 'http_404' })
+  })
+})
+
+// The fetch stage's bounds: bytes held in memory, connections per host.
+describe('downloader bounds (loopback)', () => {
+  const MiB = 1024 * 1024
+  let images: ImageServer
+  let open = 0
+  let mostOpen = 0
+  const base = { maxBytes: 4 * MiB, timeoutMs: 1500, connectTimeoutMs: 1000, headersTimeoutMs: 1000, idleTimeoutMs: 1000, maxRedirects: 0 }
+  const downloaders: Downloader[] = []
+  const downloaderOf = (bounds: Pick<DownloadOptions, 'maxHeldBytes' | 'connectionsPerHost'>) => {
+    const downloader = createDownloader({ ...base, addressPolicy: parseAddressPolicy(images.host), ...bounds })
+    downloaders.push(downloader)
+    return downloader
+  }
+  const settledYet = async (promise: Promise<unknown>) => Promise.race([promise.then(() => true), new Promise((resolve) => setTimeout(resolve, 100, false))])
+
+  beforeAll(async () => {
+    const slow = (ms: number, body: Buffer) => (_request: unknown, response: import('node:http').ServerResponse) => {
+      open++
+      mostOpen = Math.max(mostOpen, open)
+      setTimeout(() => serve(body)(_request as never, response), ms)
+      response.on('close', () => open--)
+    }
+    images = await startImageServer({ '/a.jpg': serve(Buffer.alloc(700 * 1024, 1)), '/b.jpg': serve(Buffer.alloc(700 * 1024, 2)), '/slow.jpg': slow(200, Buffer.alloc(100, 3)) })
+  })
+  afterAll(async () => {
+    for (const downloader of downloaders) await downloader.close()
+    await images?.close()
+  })
+
+  it('holds a body back until the bytes already held leave room for it', async () => {
+    const downloader = downloaderOf({ maxHeldBytes: 1 * MiB, connectionsPerHost: 4 })
+    const first = await downloader.download(images.url('/a.jpg'))
+    const second = downloader.download(images.url('/b.jpg'))
+    expect(await settledYet(second)).toBe(false)
+    first.release()
+    expect((await second).data).toEqual(Buffer.alloc(700 * 1024, 2))
+    ;(await second).release()
+  })
+
+  it('does not count the wait for room against the download deadline: the host was not slow', async () => {
+    const downloader = downloaderOf({ maxHeldBytes: 1 * MiB, connectionsPerHost: 4 })
+    const first = await downloader.download(images.url('/a.jpg'))
+    const second = downloader.download(images.url('/b.jpg'))
+    await new Promise((resolve) => setTimeout(resolve, base.timeoutMs + 300))
+    first.release()
+    expect((await second).data).toHaveLength(700 * 1024)
+    ;(await second).release()
+  })
+
+  it('opens at most the set number of connections to one host; the others wait their turn', async () => {
+    const downloader = downloaderOf({ maxHeldBytes: 64 * MiB, connectionsPerHost: 2 })
+    mostOpen = 0
+    const sources = await Promise.all(Array.from({ length: 6 }, () => downloader.download(images.url('/slow.jpg'))))
+    for (const source of sources) source.release()
+    expect(sources.map((source) => source.data.length)).toEqual([100, 100, 100, 100, 100, 100])
+    expect(mostOpen).toBe(2)
   })
 })

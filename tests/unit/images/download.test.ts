@@ -66,6 +66,8 @@ describe('downloadOptions', () => {
       idleTimeoutMs: 10_000,
       maxRedirects: 2,
       addressPolicy: { allowPrivate: false, allowedEndpoints: new Set(['127.0.0.1:8080']) },
+      maxHeldBytes: 32 * 1024 * 1024,
+      connectionsPerHost: 4,
     })
   })
 

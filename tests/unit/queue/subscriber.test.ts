@@ -1,6 +1,6 @@
 import type { Recovery } from 'rascal'
 import { describe, expect, it } from 'vitest'
-import { isLastAttempt, productIdOf } from '../../../src/queue/subscriber.ts'
+import { attemptOf, productIdOf } from '../../../src/queue/subscriber.ts'
 
 describe('productIdOf', () => {
   it('reads the product id', () => {
@@ -12,7 +12,7 @@ describe('productIdOf', () => {
   })
 })
 
-describe('isLastAttempt', () => {
+describe('attemptOf', () => {
   const recovery: Recovery[] = [
     { strategy: 'forward', publication: 'retry', attempts: 3 },
     { strategy: 'forward', publication: 'dead' },
@@ -23,12 +23,16 @@ describe('isLastAttempt', () => {
     },
   })
 
-  it('is not the last attempt while retries remain', () => {
-    expect(isLastAttempt(message() as never, recovery)).toBe(false)
-    expect(isLastAttempt(message(2) as never, recovery)).toBe(false)
+  it('is the first attempt, not a retry, before any forward', () => {
+    expect(attemptOf(message() as never, recovery)).toEqual({ retry: false, last: false })
+  })
+
+  it('is a retry, not the last, while retries remain', () => {
+    expect(attemptOf(message(1) as never, recovery)).toEqual({ retry: true, last: false })
+    expect(attemptOf(message(2) as never, recovery)).toEqual({ retry: true, last: false })
   })
 
   it('is the last attempt once the retries are used up', () => {
-    expect(isLastAttempt(message(3) as never, recovery)).toBe(true)
+    expect(attemptOf(message(3) as never, recovery)).toEqual({ retry: true, last: true })
   })
 })
