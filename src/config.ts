@@ -23,7 +23,7 @@ export const EnvSchema = Type.Object({
   WORKER_PORT: Int({ default: 3001, minimum: 0, maximum: 65535 }),
   // Requests per API key per minute on /products.
   RATE_LIMIT_PER_MINUTE: Int({ default: 120, minimum: 1, maximum: 1_000_000 }),
-  // Failed authentications per client address per minute before that address is refused for the rest of the minute.
+  // Failed authentications per client address (IPv6: per /64) per minute before that address's failures answer 429 for the rest of the minute; a valid key still gets in.
   AUTH_FAILURES_PER_MINUTE: Int({ default: 20, minimum: 1, maximum: 1_000_000 }),
   // Whom to believe about the client's address (X-Forwarded-For): false, true, or the proxies' addresses/CIDRs.
   TRUST_PROXY: Type.String({ pattern: '^(true|false|[0-9A-Fa-f:./]+(,[0-9A-Fa-f:./]+)*)$', default: 'false' }),
