@@ -6,6 +6,7 @@ import accessControl, { type AccessSettings } from './auth/access-control.ts'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import docs from './docs.ts'
+import errorHandler from './error-handler.ts'
 import type { ImageStore } from './images/storage/image-store.ts'
 import { localStore } from './images/storage/local-store.ts'
 import { measureHttp } from './operations.ts'
@@ -57,6 +58,8 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // First, so that every route's errors pass through it: a 5xx tells the client nothing of the server.
+  await app.register(errorHandler)
   // Sheds load with 503 before the event loop drowns, rather than answering everything late.
   await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 10 })
   await app.register(docs, { keywords: productKeywords.map((k) => k.keyword) })

@@ -285,6 +285,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
+                    };
+                };
+            };
         };
     };
     createProduct: {
@@ -445,6 +460,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
+                    };
+                };
+            };
         };
     };
     getProduct: {
@@ -568,6 +598,21 @@ export interface operations {
                         statusCode: number;
                         error: string;
                         message: string;
+                    };
+                };
+            };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
                     };
                 };
             };
@@ -707,6 +752,21 @@ export interface operations {
                         statusCode: number;
                         error: string;
                         message: string;
+                    };
+                };
+            };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
                     };
                 };
             };

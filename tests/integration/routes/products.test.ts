@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/app.ts'
+import { createDb } from '../../../src/db/client.ts'
 import { authorizationFor, testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import { recordLogs } from '../../helpers/logs.ts'
 
 describe('products routes', () => {
   let database: TestDatabase
@@ -174,6 +176,25 @@ describe('products routes', () => {
     it('takes the largest value the columns hold', async () => {
       expect((await app.inject({ method: 'GET', url: '/products?cursor=2147483647&user_id=2147483647', headers })).statusCode).toBe(200)
       expect((await app.inject({ method: 'GET', url: '/products/2147483647', headers })).statusCode).toBe(404)
+    })
+  })
+
+  describe('an unexpected error', () => {
+    it('answers 500 saying only that the server failed, with the request id; the details go to the log', async () => {
+      const logs = recordLogs()
+      const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere', 1)
+      const broken = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() }, { loggerInstance: logs.log })
+      try {
+        const response = await broken.inject({ method: 'GET', url: '/products', headers })
+        expect(response.statusCode).toBe(500)
+        const body = response.json()
+        expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal server error', request_id: expect.any(String) })
+        const logged = logs.lines.find((line) => line.reqId === body.request_id && line.level === 50)
+        expect(logged?.err, JSON.stringify(logs.lines)).toMatchObject({ message: expect.any(String), stack: expect.any(String) })
+      } finally {
+        await broken.close()
+        await unreachable.$disconnect()
+      }
     })
   })
 })
