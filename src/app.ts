@@ -10,6 +10,7 @@ import errorHandler from './error-handler.ts'
 import type { ImageStore } from './images/storage/image-store.ts'
 import { localStore } from './images/storage/local-store.ts'
 import { measureHttp } from './operations.ts'
+import securityHeaders from './security-headers.ts'
 import health, { healthChecks } from './routes/health.ts'
 import images from './routes/images.ts'
 import products from './routes/products/index.ts'
@@ -60,6 +61,8 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
 
   // First, so that every route's errors pass through it: a 5xx tells the client nothing of the server.
   await app.register(errorHandler)
+  // nosniff and a content security policy on every answer, before anything can answer.
+  await app.register(securityHeaders)
   // Sheds load with 503 before the event loop drowns, rather than answering everything late.
   await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 10 })
   await app.register(docs, { keywords: productKeywords.map((k) => k.keyword) })
