@@ -6,9 +6,11 @@ import accessControl, { type AccessSettings } from './auth/access-control.ts'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import docs from './docs.ts'
+import errorHandler from './error-handler.ts'
 import type { ImageStore } from './images/storage/image-store.ts'
 import { localStore } from './images/storage/local-store.ts'
 import { measureHttp } from './operations.ts'
+import securityHeaders from './security-headers.ts'
 import health, { healthChecks } from './routes/health.ts'
 import images from './routes/images.ts'
 import products from './routes/products/index.ts'
@@ -57,6 +59,10 @@ export async function buildApp({ db, onProductCreated, brokerConnected, settings
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // First, so that every route's errors pass through it: a 5xx tells the client nothing of the server.
+  await app.register(errorHandler)
+  // nosniff and a content security policy on every answer, before anything can answer.
+  await app.register(securityHeaders)
   // Sheds load with 503 before the event loop drowns, rather than answering everything late.
   await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 10 })
   await app.register(docs, { keywords: productKeywords.map((k) => k.keyword) })

@@ -23,9 +23,9 @@ export const EnvSchema = Type.Object({
   WORKER_PORT: Int({ default: 3001, minimum: 0, maximum: 65535 }),
   // Requests per API key per minute on /products.
   RATE_LIMIT_PER_MINUTE: Int({ default: 120, minimum: 1, maximum: 1_000_000 }),
-  // Failed authentications per client address per minute before that address is refused for the rest of the minute.
+  // Failed authentications per client address (IPv6: per /64) per minute before that address's failures answer 429 for the rest of the minute; a valid key still gets in.
   AUTH_FAILURES_PER_MINUTE: Int({ default: 20, minimum: 1, maximum: 1_000_000 }),
-  // Whom to believe about the client's address (X-Forwarded-For): false, true, or the proxies' addresses/CIDRs.
+  // Whom to believe about the client's address (X-Forwarded-For): false, true (not with NODE_ENV=production), or the proxies' addresses/CIDRs.
   TRUST_PROXY: Type.String({ pattern: '^(true|false|[0-9A-Fa-f:./]+(,[0-9A-Fa-f:./]+)*)$', default: 'false' }),
   // Shares the rate-limit counters between API processes; empty: each process counts alone.
   RATE_LIMIT_REDIS_URL: Type.String({ pattern: '^(rediss?://.*)?$', default: '' }),
@@ -84,6 +84,11 @@ export class ConfigError extends Error {}
 /** TRUST_PROXY as Fastify's `trustProxy` option takes it. */
 export const trustProxy = (value: string): boolean | string => (value === 'true' || value === 'false' ? value === 'true' : value)
 
+const TRUST_ANY_PROXY =
+  'TRUST_PROXY: true believes the X-Forwarded-For of any client, who can then pose as any address and start ' +
+  "its count of failed authentications afresh with each request; with NODE_ENV=production set the proxies' " +
+  'addresses or CIDRs instead (e.g. 10.0.0.1,10.1.0.0/16), or false when clients connect directly'
+
 /** Reads the environment once at start; fails fast naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.fromEntries(
@@ -96,6 +101,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const problems = [...Value.Errors(EnvSchema, env)].map((e) => `${e.path.slice(1)}: ${e.message} (got ${JSON.stringify(e.value)})`)
   const config = env as Config
   if (config.STORAGE === 's3' && !config.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE=s3')
+  if (config.NODE_ENV === 'production' && config.TRUST_PROXY === 'true') problems.push(TRUST_ANY_PROXY)
   if (problems.length > 0) throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`)
   return { ...config, IMAGES_DIR: path.resolve(config.IMAGES_DIR) }
 }

@@ -5,6 +5,11 @@ import { Counter, Gauge, Histogram } from 'prom-client'
 
 export const productsCreated = new Counter({ name: 'products_created_total', help: 'Products stored by POST /products' })
 
+export const rateLimitFallbacks = new Counter({
+  name: 'rate_limit_store_fallbacks_total',
+  help: 'Rate-limit counts made in this process because RATE_LIMIT_REDIS_URL could not be reached (each process then limits on its own)',
+})
+
 export const imagesProcessed = new Counter({
   name: 'images_processed_total',
   help: 'Images processed, by result (stored, kept as it was, failed) and failure reason',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { createApiKey } from '../../src/auth/key-store.ts'
 import { testSettings } from '../helpers/api.ts'
-import { haveChromium, launchChromium, noChromium, pageOn } from '../helpers/browser.ts'
+import { cspViolations, haveChromium, launchChromium, noChromium, pageOn } from '../helpers/browser.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
 
 if (!haveChromium) console.warn(`Skipping the /docs browser tests: ${noChromium}`)
@@ -30,18 +30,22 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
     await database?.drop()
   })
 
-  it('loads and shows the products routes', async () => {
+  it('loads and shows the products routes, under the content security policy', async () => {
     const page = await pageOn(browser, new URL(baseUrl).origin)
-    await page.goto(`${baseUrl}/docs`)
+    const refused = cspViolations(page)
+    const response = await page.goto(`${baseUrl}/docs`)
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/)
     await page.getByText('product-image-pipeline').first().waitFor({ timeout: 15_000 })
     for (const route of ['/products', '/products/{id}']) {
       await expect(page.locator('.opblock-summary-path', { hasText: new RegExp(`^${route.replace(/[{}]/g, '\\$&')}$`) }).first().isVisible()).resolves.toBe(true)
     }
     await expect(page.locator('.opblock-post .opblock-summary-path').first().textContent()).resolves.toBe('/products')
+    expect(refused).toEqual([])
   })
 
-  it('lets a person authorize with an API key and post a product', async () => {
+  it('lets a person authorize with an API key and post a product, under the content security policy', async () => {
     const page = await pageOn(browser, new URL(baseUrl).origin)
+    const refused = cspViolations(page)
     await page.goto(`${baseUrl}/docs`)
     await page.locator('button.authorize').first().click({ timeout: 15_000 })
     const dialog = page.locator('.modal-ux')
@@ -61,5 +65,6 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
     await expect(status.textContent()).resolves.toMatch(/^\s*201/)
     const stored = await database.db.product.findFirstOrThrow({ where: { product_name: 'Lamp from the docs' } })
     expect(stored.user_id).toBe(userId)
+    expect(refused).toEqual([])
   })
 })

@@ -20,3 +20,12 @@ export async function pageOn(browser: Browser, origin: string): Promise<Page> {
   await context.route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()))
   return context.newPage()
 }
+
+/** What the page's content security policy refused, as Chromium reports it on the console; filled as the page runs. */
+export function cspViolations(page: Page): string[] {
+  const refused: string[] = []
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) refused.push(message.text())
+  })
+  return refused
+}

@@ -72,4 +72,15 @@ describe('loadConfig', () => {
     expect(trustProxy(loadConfig({ TRUST_PROXY: '10.0.0.1,10.1.0.0/16,::1' }).TRUST_PROXY)).toBe('10.0.0.1,10.1.0.0/16,::1')
     for (const bad of ['yes', 'proxy.example', '10.0.0.1; rm', '10.0.0.1,']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/)
   })
+
+  it('refuses TRUST_PROXY=true with NODE_ENV=production, saying why and what to set instead', () => {
+    const attempt = () => loadConfig({ NODE_ENV: 'production', TRUST_PROXY: 'true' })
+    expect(attempt).toThrow(ConfigError)
+    expect(attempt).toThrow(/TRUST_PROXY: .*X-Forwarded-For/)
+    expect(attempt).toThrow(/the proxies' addresses or CIDRs/)
+    expect(loadConfig({ NODE_ENV: 'production', TRUST_PROXY: '10.0.0.1,10.1.0.0/16' }).TRUST_PROXY).toBe('10.0.0.1,10.1.0.0/16')
+    expect(loadConfig({ NODE_ENV: 'production', TRUST_PROXY: 'false' }).TRUST_PROXY).toBe('false')
+    // A developer's machine, where there is nobody to pose as anybody.
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe('true')
+  })
 })

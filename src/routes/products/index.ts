@@ -3,6 +3,7 @@ import { REQUIRES_API_KEY } from '../../auth/authenticate.ts'
 import { mayActFor, visibleTo } from '../../auth/principal.ts'
 import type { Db } from '../../db/client.ts'
 import { isMissingReference } from '../../db/errors.ts'
+import { ServerError } from '../../error-handler.ts'
 import { createProductBody, ErrorReply, ListQuery, Product, ProductList, ProductParams, type ProductLimits } from './schema.ts'
 import { productsCreated } from '../../metrics.ts'
 import { productView } from './view.ts'
@@ -17,8 +18,9 @@ export interface ProductRoutesOptions {
 // Another user's product answers exactly as a missing one: a key learns nothing of others' products.
 const notFound = (id: number) => ({ statusCode: 404, error: 'Not Found', message: `product ${id} does not exist` })
 
-// What every route here may answer besides its own statuses: no or a bad key, too many requests.
-const refusals = { 401: ErrorReply, 429: ErrorReply }
+// What every route here may answer besides its own statuses: no or a bad key, too many requests,
+// and a failure of the server (the database down, say).
+const commonAnswers = { 401: ErrorReply, 429: ErrorReply, '5xx': ServerError }
 
 /** The products routes; `authenticate` runs before each, so `request.principal` is the key's owner. */
 const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits }) => {
@@ -35,7 +37,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         summary: 'Store a product and queue its images',
         description: "A user's key may create products for its own user only; an admin key for any user.",
         body: createProductBody(limits),
-        response: { 201: Product, 400: ErrorReply, 403: ErrorReply, 413: ErrorReply, 422: ErrorReply, ...refusals },
+        response: { 201: Product, 400: ErrorReply, 403: ErrorReply, 413: ErrorReply, 422: ErrorReply, ...commonAnswers },
       },
     },
     async (request, reply) => {
@@ -69,7 +71,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         summary: 'List products, newest first',
         description: "A user's key sees its own user's products only; an admin key sees every product.",
         querystring: ListQuery,
-        response: { 200: ProductList, 400: ErrorReply, ...refusals },
+        response: { 200: ProductList, 400: ErrorReply, ...commonAnswers },
       },
     },
     async (request) => {
@@ -93,7 +95,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         operationId: 'getProduct',
         summary: 'A product with its processing status',
         params: ProductParams,
-        response: { 200: Product, 400: ErrorReply, 404: ErrorReply, ...refusals },
+        response: { 200: Product, 400: ErrorReply, 404: ErrorReply, ...commonAnswers },
       },
     },
     async (request, reply) => {
@@ -117,7 +119,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         description:
           'After a failed source is back, or the image settings changed. Images already stored under the current settings are kept, the rest are made again; the status goes back through pending and processing.',
         params: ProductParams,
-        response: { 202: Product, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply, ...refusals },
+        response: { 202: Product, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply, ...commonAnswers },
       },
     },
     async (request, reply) => {

@@ -23,8 +23,12 @@ const TEXT_PROBLEMS = {
 /** At most `places` decimal places, read from the number as JSON wrote it (shortest round-trip form). */
 const decimalPlaces = (value: number) => /^-?\d+(?:\.(\d+))?$/.exec(String(value))?.[1]?.length ?? (Number.isInteger(value) ? 0 : Infinity)
 
+/** A number written in digits (a cursor), which a pattern cannot bound clearly: anything else is the pattern's business. */
+const numberAbove = (digits: string, maximum: number) => (/^[0-9]+$/.test(digits) && Number(digits) > maximum ? `must be at most ${maximum}` : undefined)
+
 export const productKeywords = [
   keyword('imageUrl', 'string', (url: string) => imageUrlProblem(url)),
   keyword('text', 'string', (s: string, kind: keyof typeof TEXT_PROBLEMS) => TEXT_PROBLEMS[kind](s)),
   keyword('maxDecimals', 'number', (n: number, places: number) => (decimalPlaces(n) > places ? `must have at most ${places} decimal places` : undefined)),
+  keyword('numericMaximum', 'string', numberAbove),
 ]

@@ -1,6 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { ImageRecord, VariantRecord } from '../../images/image-record.ts'
 
+/** The largest number an int4 column (product_id, user_id) holds: a larger one is the client's error, not the database's. */
+export const INT4_MAX = 2147483647
+
 export interface ProductLimits {
   maxImages: number
   maxUrlLength: number
@@ -13,7 +16,7 @@ export interface ProductLimits {
 export const createProductBody = ({ maxImages, maxUrlLength }: ProductLimits) =>
   Type.Object(
     {
-      user_id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+      user_id: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
       product_name: Type.String({ minLength: 1, maxLength: 200, text: 'line' }),
       product_description: Type.String({ maxLength: 5000, text: 'paragraph' }),
       product_images: Type.Array(Type.String({ maxLength: maxUrlLength, imageUrl: true }), { minItems: 1, maxItems: maxImages }),
@@ -24,7 +27,7 @@ export const createProductBody = ({ maxImages, maxUrlLength }: ProductLimits) =>
   )
 export type CreateProductBody = Static<ReturnType<typeof createProductBody>>
 
-export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) })
+export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: INT4_MAX }) })
 
 export const ImageFailure = Type.Object({
   index: Type.Integer(),
@@ -73,8 +76,9 @@ export const ProductList = Type.Object({
 })
 
 export const ListQuery = Type.Object({
-  user_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
-  cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,9}$', description: 'next_cursor of the previous page' })),
+  user_id: Type.Optional(Type.Integer({ minimum: 1, maximum: INT4_MAX })),
+  // A string, as next_cursor is; `numericMaximum` (keywords.ts) keeps it to what product_id holds.
+  cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', numericMaximum: INT4_MAX, description: 'next_cursor of the previous page' })),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 })
 

@@ -286,6 +286,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
+                    };
+                };
+            };
         };
     };
     createProduct: {
@@ -447,6 +462,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
+                    };
+                };
+            };
         };
     };
     getProduct: {
@@ -571,6 +601,21 @@ export interface operations {
                         statusCode: number;
                         error: string;
                         message: string;
+                    };
+                };
+            };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
                     };
                 };
             };
@@ -711,6 +756,21 @@ export interface operations {
                         statusCode: number;
                         error: string;
                         message: string;
+                    };
+                };
+            };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
                     };
                 };
             };

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/app.ts'
+import { createDb } from '../../../src/db/client.ts'
 import { authorizationFor, testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import { recordLogs } from '../../helpers/logs.ts'
 
 describe('products routes', () => {
   let database: TestDatabase
@@ -60,6 +62,7 @@ describe('products routes', () => {
       ['an image that is not a URL', (b: Record<string, unknown>) => (b.product_images = ['not a url']), /product_images/],
       ['an image URL that is not http', (b: Record<string, unknown>) => (b.product_images = ['ftp://x/y.jpg']), /product_images/],
       ['a user id that is not an integer', (b: Record<string, unknown>) => (b.user_id = 1.5), /user_id/],
+      ['a user id too large for the column', (b: Record<string, unknown>) => (b.user_id = 2147483648), /user_id must be <= 2147483647/],
     ])('answers 400 for %s, naming the field', async (_case, mutate, field) => {
       const body = validBody() as Record<string, unknown>
       mutate(body)
@@ -150,6 +153,48 @@ describe('products routes', () => {
 
     it('answers 400 for an id that is not a number', async () => {
       expect((await app.inject({ method: 'GET', url: '/products/abc', headers })).statusCode).toBe(400)
+    })
+  })
+
+  // int4 columns: product_id, user_id. A larger number must be the client's error, not the database's.
+  describe('integer parameters beyond what the columns hold', () => {
+    it.each([
+      ['GET', '/products?cursor=9999999999', /querystring\/cursor must be at most 2147483647/],
+      ['GET', '/products?cursor=2147483648', /querystring\/cursor must be at most 2147483647/],
+      ['GET', '/products?cursor=99999999999999999999', /querystring\/cursor must/],
+      ['GET', '/products?user_id=2147483648', /querystring\/user_id must be <= 2147483647/],
+      ['GET', '/products?limit=2147483648', /querystring\/limit must be <= 100/],
+      ['GET', '/products/2147483648', /params\/id must be <= 2147483647/],
+      ['GET', '/products/99999999999999999999', /params\/id must be <= 2147483647/],
+      ['POST', '/products/2147483648/reprocess', /params\/id must be <= 2147483647/],
+    ] as const)('%s %s answers 400 saying so', async (method, url, message) => {
+      const response = await app.inject({ method, url, headers })
+      expect(response.statusCode, response.body).toBe(400)
+      expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) })
+    })
+
+    it('takes the largest value the columns hold', async () => {
+      expect((await app.inject({ method: 'GET', url: '/products?cursor=2147483647&user_id=2147483647', headers })).statusCode).toBe(200)
+      expect((await app.inject({ method: 'GET', url: '/products/2147483647', headers })).statusCode).toBe(404)
+    })
+  })
+
+  describe('an unexpected error', () => {
+    it('answers 500 saying only that the server failed, with the request id; the details go to the log', async () => {
+      const logs = recordLogs()
+      const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere', 1)
+      const broken = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() }, { loggerInstance: logs.log })
+      try {
+        const response = await broken.inject({ method: 'GET', url: '/products', headers })
+        expect(response.statusCode).toBe(500)
+        const body = response.json()
+        expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal server error', request_id: expect.any(String) })
+        const logged = logs.lines.find((line) => line.reqId === body.request_id && line.level === 50)
+        expect(logged?.err, JSON.stringify(logs.lines)).toMatchObject({ message: expect.any(String), stack: expect.any(String) })
+      } finally {
+        await broken.close()
+        await unreachable.$disconnect()
+      }
     })
   })
 })

@@ -80,22 +80,46 @@ describe('authenticate', () => {
     expect((await get(app, `Bearer ${KEY}`)).statusCode).toBe(500)
   })
 
-  it('refuses an address that failed too often, its valid key included, until the window ends', async () => {
+  it('refuses the failures of an address that failed too often until the window ends, and lets its valid keys through', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const app = await appWith(inMemory, 3)
     for (let attempt = 0; attempt < 3; attempt++) expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(401)
-    const refused = await get(app, `Bearer ${KEY}`)
-    expect(refused.statusCode).toBe(429)
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
-    expect(refused.headers['x-ratelimit-remaining']).toBe('0')
-    expect(refused.json().message).toMatch(/too many failed authentications/)
-    expect(lookups).toHaveLength(3) // the refused request was not even looked up
+    for (const header of [`Bearer ${generateApiKey()}`, undefined, 'Bearer pip_short']) {
+      const refused = await get(app, header)
+      expect(refused.statusCode).toBe(429)
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+      expect(refused.headers['x-ratelimit-remaining']).toBe('0')
+      expect(refused.json().message).toMatch(/too many failed authentications/)
+    }
 
-    // Another address is not affected; successes do not count as failures.
-    expect((await get(app, `Bearer ${KEY}`, '192.0.2.2')).statusCode).toBe(200)
+    // A customer behind the same address (a proxy, a NAT) is not locked out by the others' failures.
+    const allowed = await get(app, `Bearer ${KEY}`)
+    expect(allowed.statusCode).toBe(200)
+    expect(allowed.json()).toEqual(OWNER)
+    // Another address is not affected.
+    expect((await get(app, `Bearer ${generateApiKey()}`, '192.0.2.2')).statusCode).toBe(401)
 
     vi.setSystemTime(Date.now() + WINDOW_MS)
+    expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(401)
+  })
+
+  it('counts failures only: successes from an address never bring it to the limit', async () => {
+    const app = await appWith(inMemory, 2)
+    for (let request = 0; request < 5; request++) expect((await get(app, `Bearer ${KEY}`)).statusCode).toBe(200)
+    expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(401)
     expect((await get(app, `Bearer ${KEY}`)).statusCode).toBe(200)
+    expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(401)
+    expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(429)
+  })
+
+  it.each([
+    ['addresses of one IPv6 /64', '2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:fffe', '2001:db8:1:3::1'],
+    ['an IPv4-mapped IPv6 address and its IPv4', '::ffff:198.51.100.7', '198.51.100.7', '198.51.100.8'],
+  ])('counts the failures of %s as one address', async (_case, first, sameGroup, otherGroup) => {
+    const app = await appWith(inMemory, 1)
+    expect((await get(app, `Bearer ${generateApiKey()}`, first)).statusCode).toBe(401)
+    expect((await get(app, `Bearer ${generateApiKey()}`, sameGroup)).statusCode).toBe(429)
+    expect((await get(app, `Bearer ${generateApiKey()}`, otherGroup)).statusCode).toBe(401)
   })
 
   it('behind a trusted proxy, counts failures per client of X-Forwarded-For', async () => {
