@@ -64,13 +64,14 @@ export const EnvSchema = Type.Object({
   DOWNLOAD_HEADERS_TIMEOUT_MS: Int({ default: 10_000, minimum: 100 }),
   DOWNLOAD_IDLE_TIMEOUT_MS: Int({ default: 10_000, minimum: 100 }),
   DOWNLOAD_MAX_REDIRECTS: Int({ default: 5, minimum: 0, maximum: 20 }),
-  // Source bytes a worker holds at once, downloading or waiting for a core (each download reserves
-  // its Content-Length, or DOWNLOAD_MAX_BYTES when none is declared): what the fetch stage adds to
-  // the worker's memory. 32 MiB: about as much as two large photos downloading inside the slots held
-  // before downloads moved out of them (bench/image-hosts.bench.ts, bench/memory.bench.ts).
+  // Source bytes a worker holds at once, counted as they arrive, downloading or waiting for a core:
+  // what the fetch stage adds to the worker's memory (plus at most one download: fetch-budget.ts).
+  // 32 MiB: as much as two large photos held when downloads ran inside the CPU slots
+  // (bench/image-hosts.bench.ts, bench/memory.bench.ts).
   FETCH_MAX_BYTES: Int({ default: 32 * 1024 * 1024, minimum: 1024 * 1024, maximum: 4 * 1024 * 1024 * 1024 }),
-  // Connections to one image host at once: one slow or hostile host cannot take all the downloads.
-  FETCH_CONNECTIONS_PER_HOST: Int({ default: 4, minimum: 1, maximum: 256 }),
+  // Connections to one image host at once: one slow or hostile host cannot take all the downloads,
+  // and a shop whose photos all come from one CDN still keeps the cores fed at 300 ms a first byte.
+  FETCH_CONNECTIONS_PER_HOST: Int({ default: 16, minimum: 1, maximum: 256 }),
   // Products a worker takes from the queue at once (RabbitMQ prefetch), so that downloads run ahead
   // of the cores: 8 products of 3 typical photos fill FETCH_MAX_BYTES, with room for a couple stuck
   // on a slow host. Each product in hand holds one database connection for its lock, beside the pool.

@@ -1,7 +1,7 @@
 import { Agent, errors, request, type Dispatcher } from 'undici'
 import type { Config } from '../config.ts'
 import { parseAddressPolicy, type AddressPolicy } from './address-policy.ts'
-import { budget, type Budget } from './budget.ts'
+import { fetchBudget, type FetchBudget } from './fetch-budget.ts'
 import { ImageTimeoutError, PermanentImageError, isPermanentHttpStatus } from './errors.ts'
 import { guardedConnector } from './guarded-connector.ts'
 import { imageUrlProblem } from './url-policy.ts'
@@ -59,9 +59,9 @@ export function createDownloader(options: DownloadOptions): Downloader {
     bodyTimeout: options.idleTimeoutMs,
     connections: options.connectionsPerHost,
   })
-  const held = budget(options.maxHeldBytes, 1024 * 1024)
+  const budget = fetchBudget(options.maxHeldBytes)
   return {
-    download: (url) => download({ dispatcher, held, url, options }),
+    download: (url) => download({ dispatcher, budget, url, options }),
     close: () => dispatcher.close(),
   }
 }
@@ -69,19 +69,19 @@ export function createDownloader(options: DownloadOptions): Downloader {
 const UNDICI_TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 /**
- * Opens the image, then reserves its declared length (or the most it may be) before reading the
- * body: the bytes in memory stay within the budget. The deadline stops while it waits for room,
- * which is no fault of the host's; undici's silence timer stops too (nothing is read meanwhile).
+ * Counts the body's bytes against the fetch budget as they arrive. The deadline stops while a chunk
+ * waits for room, which is no fault of the host's; undici's silence timer stops too, since the body
+ * is paused meanwhile.
  */
-async function download({ dispatcher, held, url, options }: { dispatcher: Dispatcher; held: Budget; url: string; options: DownloadOptions }): Promise<Source> {
+async function download({ dispatcher, budget, url, options }: { dispatcher: Dispatcher; budget: FetchBudget; url: string; options: DownloadOptions }): Promise<Source> {
   const clock = deadline(options.timeoutMs)
-  let release = () => {}
+  const holding = budget.open()
   try {
     const { body, declared } = await openImage(dispatcher, url, options, clock.signal)
-    release = await clock.pausedWhile(held.reserve(declared ?? options.maxBytes))
-    return { data: await readCapped(body, options.maxBytes, declared), release }
+    const take = (bytes: number) => clock.pausedWhile(holding.take(bytes))
+    return { data: await readCapped(body, { maxBytes: options.maxBytes, declared, take }), release: holding.release }
   } catch (error) {
-    release()
+    holding.release()
     if (error instanceof PermanentImageError) throw error
     if (clock.signal.aborted) throw new ImageTimeoutError(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
     const code = (error as { code?: string }).code ?? ''
@@ -93,7 +93,7 @@ async function download({ dispatcher, held, url, options }: { dispatcher: Dispat
 }
 
 /** An abort signal `ms` from now, whose clock can be stopped while the download waits on us, not on the host. */
-export function deadline(ms: number) {
+function deadline(ms: number) {
   const controller = new AbortController()
   let left = ms
   let since = performance.now()
@@ -158,14 +158,22 @@ function checkedUrl(location: string, base?: string): string {
   return url
 }
 
+export interface ReadOptions {
+  maxBytes: number
+  /** Content-Length, when the server declared one. */
+  declared?: number
+  /** Waits until a chunk's bytes may be held (the fetch budget); reading pauses meanwhile. */
+  take?: (bytes: number) => Promise<void>
+}
+
 /**
  * Stops reading as soon as the cap is passed, whatever Content-Length claimed. With a declared
  * length within the cap, each chunk is copied into one buffer of that size as it arrives and let
  * go, instead of all chunks being held until joined: a large photo is not held twice. A body that
  * turns out longer than declared is read on in chunks.
  */
-export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number, declaredBytes?: number): Promise<Buffer> {
-  let whole = declaredBytes !== undefined && declaredBytes <= maxBytes ? Buffer.allocUnsafe(declaredBytes) : undefined
+export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, { maxBytes, declared, take }: ReadOptions): Promise<Buffer> {
+  let whole = declared !== undefined && declared <= maxBytes ? Buffer.allocUnsafe(declared) : undefined
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of stream) {
@@ -173,6 +181,7 @@ export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): un
       stream.destroy()
       throw tooLarge(maxBytes)
     }
+    await take?.(chunk.length)
     if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size)
     else {
       if (whole) chunks.push(whole.subarray(0, size))

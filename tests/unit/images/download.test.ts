@@ -9,28 +9,28 @@ const chunks = (...sizes: number[]) => Readable.from(sizes.map((n) => Buffer.all
 
 describe('readCapped', () => {
   it('joins the chunks of a body within the cap', async () => {
-    expect((await readCapped(chunks(10, 20, 30), 60)).length).toBe(60)
+    expect((await readCapped(chunks(10, 20, 30), { maxBytes: 60 })).length).toBe(60)
   })
 
   it('stops reading once the cap is passed', async () => {
     const stream = chunks(40, 40, 40)
-    await expect(readCapped(stream, 60)).rejects.toMatchObject({ code: 'too_large' })
+    await expect(readCapped(stream, { maxBytes: 60 })).rejects.toMatchObject({ code: 'too_large' })
     expect(stream.destroyed).toBe(true)
   })
 
   it('fills one buffer of the declared length, and reads on in chunks past a length that lied', async () => {
     const numbered = (...sizes: number[]) => Readable.from(sizes.map((n, i) => Buffer.alloc(n, i + 1)))
     const expected = (...sizes: number[]) => Buffer.concat(sizes.map((n, i) => Buffer.alloc(n, i + 1)))
-    expect((await readCapped(numbered(10, 20, 30), 100, 60)).equals(expected(10, 20, 30))).toBe(true)
-    expect((await readCapped(numbered(10, 20, 30), 100, 25)).equals(expected(10, 20, 30))).toBe(true)
-    expect((await readCapped(numbered(10, 20), 100, 60)).equals(expected(10, 20))).toBe(true)
-    await expect(readCapped(numbered(40, 40), 60, 50)).rejects.toMatchObject({ code: 'too_large' })
+    expect((await readCapped(numbered(10, 20, 30), { maxBytes: 100, declared: 60 })).equals(expected(10, 20, 30))).toBe(true)
+    expect((await readCapped(numbered(10, 20, 30), { maxBytes: 100, declared: 25 })).equals(expected(10, 20, 30))).toBe(true)
+    expect((await readCapped(numbered(10, 20), { maxBytes: 100, declared: 60 })).equals(expected(10, 20))).toBe(true)
+    await expect(readCapped(numbered(40, 40), { maxBytes: 60, declared: 50 })).rejects.toMatchObject({ code: 'too_large' })
   })
 
   it('never pulls more than one chunk past the cap from an endless body', async () => {
     let pulled = 0
     const endless = new Readable({ read: () => void (pulled++, endless.push(Buffer.alloc(1024))) })
-    await expect(readCapped(endless, 10 * 1024)).rejects.toMatchObject({ code: 'too_large' })
+    await expect(readCapped(endless, { maxBytes: 10 * 1024 })).rejects.toMatchObject({ code: 'too_large' })
     expect(pulled).toBeLessThan(20)
   })
 })
@@ -67,7 +67,7 @@ describe('downloadOptions', () => {
       maxRedirects: 2,
       addressPolicy: { allowPrivate: false, allowedEndpoints: new Set(['127.0.0.1:8080']) },
       maxHeldBytes: 32 * 1024 * 1024,
-      connectionsPerHost: 4,
+      connectionsPerHost: 16,
     })
   })
 
