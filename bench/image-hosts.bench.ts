@@ -5,6 +5,7 @@
 // variants, placeholder), one image per core, sources from memory.
 import { readFile } from 'node:fs/promises'
 import pLimit from 'p-limit'
+import sharp from 'sharp'
 import { bench } from 'vitest'
 import { compressOptions } from '../src/images/compress.ts'
 import { parseWidths } from '../src/images/variants.ts'
@@ -22,7 +23,7 @@ const MB = 1_000_000
 const LATENCIES_MS = [0, 100, 300]
 const BANDWIDTHS = [0, 8 * MB, 2 * MB] // 0: unlimited
 const STUCK: Origin = { latencyMs: 0, bytesPerSecond: 1 }
-const GOALS = { limit: 0.9, internet: 0.9, stuck: 1.5, memoryMb: 300 }
+const GOALS = { limit: 0.9, internet: 0.9, stuck: 1.5 }
 
 const describe = ({ latencyMs, bytesPerSecond }: Origin) => `${latencyMs} ms, ${bytesPerSecond ? `${bytesPerSecond / MB} MB/s` : 'unlimited'}`
 
@@ -40,6 +41,7 @@ async function vmHwmMb(pid: number): Promise<number> {
 
 bench('8. image hosts: loopback, internet-like, stuck', async () => {
   build()
+  sharp.cache(false) // as the worker runs it (worker.ts)
   const photos = await loadPhotos()
   const sweep: Origin[] = LATENCIES_MS.flatMap((latencyMs) => BANDWIDTHS.map((bytesPerSecond) => ({ latencyMs, bytesPerSecond })))
   const origins = await startOrigins(CACHE_DIR, [...sweep, STUCK])
@@ -122,7 +124,6 @@ bench('8. image hosts: loopback, internet-like, stuck', async () => {
         met: internet.every((r) => r >= GOALS.internet),
       },
       { goal: `ordinary products behind 2 products on a stuck host done in ≤ ${GOALS.stuck}× their time alone`, measured: `${stuckRatio}×`, met: stuckRatio <= GOALS.stuck },
-      { goal: `worker peak RSS ≤ ${GOALS.memoryMb} MB with the fetch stage full (all of the above)`, measured: `${peakMb} MB`, met: peakMb <= GOALS.memoryMb },
     ]
     report('8-image-hosts', {
       title: 'Image hosts: loopback, internet-like, stuck',
@@ -141,6 +142,8 @@ bench('8. image hosts: loopback, internet-like, stuck', async () => {
         ...sweepRows,
         { path: 'stuck host: 4 ordinary products alone (s)', 'images/s': round(aloneMs / 1000, 2) },
         { path: 'stuck host: the same behind 2 stuck products (s)', 'images/s': round(behindMs / 1000, 2) },
+        // The memory goal is 4-memory's, on the three largest photos; this is the whole corpus at full speed.
+        { path: "worker's peak RSS over all of the above, MB (VmHWM)", 'images/s': peakMb },
         cpuRow("worker's CPU by thread, s a loopback round", workerCpu),
         cpuRow("the limit's CPU by thread (bench process), s a round", limitCpu),
       ],
