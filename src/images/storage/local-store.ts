@@ -64,7 +64,9 @@ export function localStore(directory: string): LocalStore {
       const image = await openImage(fileOf(key))
       if (!image) return undefined
       const { handle, stats } = image
-      return { body: handle.createReadStream(), contentType: contentTypeOf(key), contentLength: stats.size }
+      // The ETag these files had when @fastify/static served them: size and modification time.
+      const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`
+      return { body: handle.createReadStream(), contentType: contentTypeOf(key), contentLength: stats.size, etag }
     },
 
     // A process killed mid-write leaves its temporary file; each image must have exactly one file.
