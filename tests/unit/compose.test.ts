@@ -140,6 +140,13 @@ describe('docker-compose.yml', () => {
   })
 })
 
+describe('.dockerignore', () => {
+  it('leaves secrets, tests, benchmarks, dependencies and data out of the image', () => {
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim())
+    expect(ignored).toEqual(expect.arrayContaining(['.env*', 'tests', 'bench', 'node_modules', 'data', '.git']))
+  })
+})
+
 describe('Dockerfile', () => {
   it('builds in one stage and runs from another, as a user that is not root', () => {
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2)
