@@ -61,7 +61,11 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
   await writeFile(path.join(home, '.erlang.cookie'), randomBytes(20).toString('hex'), { mode: 0o400 })
   // ERL_EPMD_ADDRESS and inet_dist_use_interface: distribution on loopback only, like the machine's node.
   await writeFile(path.join(base, 'rabbitmq-env.conf'), 'ERL_EPMD_ADDRESS=127.0.0.1\n')
-  const env = { ...process.env, HOME: home, RABBITMQ_CONF_ENV_FILE: path.join(base, 'rabbitmq-env.conf'), ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}' }
+  // +sbwt none...: an idle Erlang scheduler sleeps instead of spinning for work. Our three nodes,
+  // the machine's and each rabbitmqctl (a VM of its own) share 2 cores; spinning, they starved
+  // each other, and one rabbitmqctl call took 25 to 30 s on a loaded machine.
+  const erlFlags = '-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none'
+  const env = { ...process.env, HOME: home, RABBITMQ_CONF_ENV_FILE: path.join(base, 'rabbitmq-env.conf'), ERL_FLAGS: erlFlags }
   const prefix = `pipeline-${randomBytes(3).toString('hex')}`
 
   const nodes: ClusterNode[] = []
