@@ -98,7 +98,7 @@ describe('docker-compose.yml', () => {
     expect(exampleNames).toEqual(expect.arrayContaining([...new Set(read)]))
     expect(composeText.replaceAll('$$', '').replace(/\$\{\w+(:[-?][^}]*)?\}/g, '')).not.toContain('$')
 
-    expect(composeText).not.toMatch(/trust|guest|minioadmin/i)
+    expect(composeText).not.toMatch(/\btrust\b|guest|minioadmin/i) // trust: PostgreSQL without a password
     expect(services.postgres!.environment!.POSTGRES_PASSWORD).toBe(dotEnv.POSTGRES_PASSWORD)
     expect(services.rabbitmq!.environment).toMatchObject({ RABBITMQ_DEFAULT_PASS: dotEnv.RABBITMQ_PASSWORD })
     for (const name of appServices) {
