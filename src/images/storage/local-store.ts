@@ -4,11 +4,6 @@ import path from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import { checkedKey, contentTypeOf, FILE_NAME, type ImageStore } from './image-store.ts'
 
-export interface LocalStore extends ImageStore {
-  /** Where the files are. */
-  readonly directory: string
-}
-
 // write-file-atomic writes `<name>.<number>` beside the target, then renames it.
 const TEMPORARY_FILE = new RegExp(String.raw`^${FILE_NAME}\.\d+$`)
 
@@ -40,10 +35,9 @@ async function openImage(file: string) {
 }
 
 /** Images as files under one directory: `<directory>/<product_id>/<index>.<ext>`. */
-export function localStore(directory: string): LocalStore {
+export function localStore(directory: string): ImageStore {
   const fileOf = (key: string) => path.join(directory, ...checkedKey(key).split('/'))
   return {
-    directory,
     description: directory,
     locationOf: fileOf,
 
