@@ -1,4 +1,5 @@
 # Multi-stage: build with dev dependencies (type-check, Prisma client, dist/), run with production ones only.
+# The context is the sources without tests, benchmarks or .env files (.dockerignore).
 # Node 24 LTS; package.json's engines still allow ≥ 20.19, and CI runs the tests on both (.ci/run).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

@@ -34,7 +34,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
     { loggerInstance: log, trustProxy: trustProxy(config.TRUST_PROXY) },
   )
   await app.listen({ host: config.HOST, port: config.PORT })
-  const operations = await serveOperations(config.HOST, config.OPERATIONS_PORT, checks, log, httpMetrics)
+  const operations = await serveOperations(config.OPERATIONS_HOST, config.OPERATIONS_PORT, checks, log, httpMetrics)
   const relayStarted = broker.then(
     (connected) => {
       brokerConnected = connectionStatus(connected)
@@ -44,6 +44,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   )
   return {
     app,
+    operations,
     async stop() {
       await app.close()
       await operations.close()

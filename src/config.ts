@@ -17,6 +17,9 @@ export const EnvSchema = Type.Object({
   AMQP_NAMESPACE: Type.String({ pattern: '^[A-Za-z0-9._-]*$', default: '' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Int({ default: 3000, minimum: 0, maximum: 65535 }),
+  // Where the operations servers (OPERATIONS_PORT, WORKER_PORT) listen: loopback, whatever HOST is,
+  // so /metrics is not on a public interface; 0.0.0.0 for a scraper on another machine or container.
+  OPERATIONS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   // Operations (/health, /ready, /metrics) of the API process (or of both roles in one), off the public port.
   OPERATIONS_PORT: Int({ default: 3002, minimum: 0, maximum: 65535 }),
   // A worker running alone serves /health, /ready and /metrics here.

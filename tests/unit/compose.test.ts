@@ -6,7 +6,24 @@ import { EnvSchema, loadConfig } from '../../src/config.ts'
 
 // No Docker engine runs where the tests run: the files are checked for what compose would need.
 const root = path.resolve(import.meta.dirname, '../..')
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true })
+const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')
+
+/** What compose does to the file before reading it: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`, and `$$` for `$`. */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g, (match, name: string, kind?: string, argument?: string) => {
+    if (match === '$$') return '$'
+    if (env[name]) return env[name]
+    if (kind === '?') throw new Error(`${name}: ${argument}`)
+    return kind === '-' ? argument! : ''
+  })
+}
+
+// .env.example: the variables compose reads; those left empty there are the secrets each installation sets.
+const envExample = readFileSync(path.join(root, '.env.example'), 'utf8')
+const exampleNames = [...envExample.matchAll(/^(\w+)=/gm)].map((match) => match[1]!)
+const secrets = [...envExample.matchAll(/^(\w+)=$/gm)].map((match) => match[1]!)
+const dotEnv = Object.fromEntries(secrets.map((name) => [name, `${name.toLowerCase().replaceAll('_', '-')}-value`]))
+const compose = parse(interpolate(composeText, dotEnv), { merge: true })
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8')
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 
@@ -42,17 +59,59 @@ describe('docker-compose.yml', () => {
     expect(services.api!.environment!.HOST).toBe('0.0.0.0')
   })
 
-  it('stores images in MinIO, in the bucket minio-init creates, with the credentials MinIO is given', () => {
+  it('stores images in MinIO, in the bucket minio-init creates, as a user minio-init limits to that bucket', () => {
     const minio = services.minio!.environment!
-    const init = (services['minio-init'] as Service & { entrypoint: string[] }).entrypoint.join(' ')
+    const minioInit = services['minio-init'] as Service & { entrypoint: string[] }
+    const init = minioInit.environment!
+    // The script runs in the container: its variables are minio-init's environment.
+    const script = minioInit.entrypoint.join(' ').replace(/"\$(\w+)"/g, (_match, name: string) => init[name] ?? `<unset ${name}>`)
+    expect(script).toContain(`mc alias set store http://minio:9000 ${minio.MINIO_ROOT_USER} ${minio.MINIO_ROOT_PASSWORD}`)
     for (const name of ['api', 'worker']) {
       const environment = services[name]!.environment!
       expect(loadConfig(environment)).toMatchObject({ STORAGE: 's3', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: true })
-      expect(init).toContain(`mb --ignore-existing store/${environment.S3_BUCKET}`)
-      expect(init).toContain(`mc alias set store http://minio:9000 ${environment.AWS_ACCESS_KEY_ID} ${environment.AWS_SECRET_ACCESS_KEY}`)
-      expect([environment.AWS_ACCESS_KEY_ID, environment.AWS_SECRET_ACCESS_KEY]).toEqual([minio.MINIO_ROOT_USER, minio.MINIO_ROOT_PASSWORD])
+      expect(script).toContain(`mc mb --ignore-existing store/${environment.S3_BUCKET}`)
+      expect(script).toContain(`mc admin user add store ${environment.AWS_ACCESS_KEY_ID} ${environment.AWS_SECRET_ACCESS_KEY}`)
+      expect(script).toContain(`mc admin policy attach store ${environment.S3_BUCKET} --user ${environment.AWS_ACCESS_KEY_ID}`)
+      expect(environment.AWS_ACCESS_KEY_ID).not.toBe(minio.MINIO_ROOT_USER)
+      expect(environment.AWS_SECRET_ACCESS_KEY).not.toBe(minio.MINIO_ROOT_PASSWORD)
       expect((services[name] as Service & { volumes?: string[] }).volumes).toBeUndefined() // no disk shared between workers
     }
+    // The policy: the bucket's objects read and written, the bucket listed (a HEAD of a missing key is then a 404), nothing else.
+    const [, format, ...values] = script.match(/printf '([^']+)' (\S+) (\S+) > (\S+)/)!
+    expect(script).toContain(`mc admin policy create store ${init.BUCKET} ${values[2]}`)
+    const policy = JSON.parse(format!.replaceAll('%s', () => values.shift()!)) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] }
+    const bucket = services.api!.environment!.S3_BUCKET
+    expect(policy.Statement).toEqual([
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`] },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [`arn:aws:s3:::${bucket}/*`] },
+    ])
+  })
+
+  it('has no default credential: each secret comes from .env, and compose refuses to start without one', () => {
+    expect(secrets).toEqual(expect.arrayContaining(['POSTGRES_PASSWORD', 'RABBITMQ_PASSWORD', 'MINIO_ROOT_PASSWORD', 'S3_SECRET_ACCESS_KEY']))
+    for (const name of secrets) {
+      const { [name]: _missing, ...others } = dotEnv
+      expect(() => interpolate(composeText, others), name).toThrow(new RegExp(`^${name}: .*\\.env`))
+    }
+    // Every variable compose reads is in .env.example, and no `$` is left for compose to misread.
+    const read = [...composeText.matchAll(/\$\{(\w+)/g)].map((match) => match[1]!)
+    expect(exampleNames).toEqual(expect.arrayContaining([...new Set(read)]))
+    expect(composeText.replaceAll('$$', '').replace(/\$\{\w+(:[-?][^}]*)?\}/g, '')).not.toContain('$')
+
+    expect(composeText).not.toMatch(/\btrust\b|guest|minioadmin/i) // trust: PostgreSQL without a password
+    expect(services.postgres!.environment!.POSTGRES_PASSWORD).toBe(dotEnv.POSTGRES_PASSWORD)
+    expect(services.rabbitmq!.environment).toMatchObject({ RABBITMQ_DEFAULT_PASS: dotEnv.RABBITMQ_PASSWORD })
+    for (const name of appServices) {
+      const environment = services[name]!.environment!
+      expect(new URL(environment.DATABASE_URL!).password, name).toBe(dotEnv.POSTGRES_PASSWORD)
+      expect(new URL(environment.AMQP_URL!), name).toMatchObject({ username: services.rabbitmq!.environment!.RABBITMQ_DEFAULT_USER, password: dotEnv.RABBITMQ_PASSWORD })
+    }
+  })
+
+  it('keeps every operations port on loopback: the healthchecks probe from inside the container', () => {
+    for (const [name, service] of Object.entries(services)) expect(service.environment?.OPERATIONS_HOST, name).toBeUndefined()
+    expect(loadConfig({}).OPERATIONS_HOST).toBe('127.0.0.1')
+    expect(services.worker!.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${loadConfig({}).WORKER_PORT}/ready`)
   })
 
   it('starts each service only once what it needs is healthy or done', () => {
@@ -78,6 +137,13 @@ describe('docker-compose.yml', () => {
     // The start command of `npm run start:*`, so the image gets the settings the benchmarks measured.
     expect(dockerfile).toMatch(/ENTRYPOINT \["sh", "bin\/start.sh"\]/)
     expect(packageJson.scripts['start:worker']).toBe('sh bin/start.sh worker')
+  })
+})
+
+describe('.dockerignore', () => {
+  it('leaves secrets, tests, benchmarks, dependencies and data out of the image', () => {
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim())
+    expect(ignored).toEqual(expect.arrayContaining(['.env*', 'tests', 'bench', 'node_modules', 'data', '.git']))
   })
 })
 

@@ -11,6 +11,11 @@ describe('loadConfig', () => {
     expect(config.IMAGES_DIR).toBe(path.resolve('data/images'))
   })
 
+  it('serves /health, /ready and /metrics on loopback unless OPERATIONS_HOST opens them to a network', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).OPERATIONS_HOST).toBe('127.0.0.1')
+    expect(loadConfig({ OPERATIONS_HOST: '0.0.0.0' }).OPERATIONS_HOST).toBe('0.0.0.0')
+  })
+
   it('converts numbers and resolves the images directory', () => {
     const config = loadConfig({ PORT: '8080', IMAGE_QUALITY: '70', IMAGES_DIR: '/srv/images', IMAGE_FORMAT: 'avif' })
     expect(config).toMatchObject({ PORT: 8080, IMAGE_QUALITY: 70, IMAGES_DIR: '/srv/images', IMAGE_FORMAT: 'avif' })

@@ -24,6 +24,8 @@ export interface StoredImage {
   body: Readable
   contentType: string
   contentLength: number
+  /** Changes when the stored bytes may have: lets a client revalidate its copy with a 304. */
+  etag?: string
 }
 
 /** A stored image never changes (its key is fixed), so caches may keep it for good. */

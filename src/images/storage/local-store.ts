@@ -1,13 +1,8 @@
-import { createReadStream } from 'node:fs'
-import { mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import { checkedKey, contentTypeOf, FILE_NAME, type ImageStore } from './image-store.ts'
-
-export interface LocalStore extends ImageStore {
-  /** Served by the API with @fastify/static. */
-  readonly directory: string
-}
 
 // write-file-atomic writes `<name>.<number>` beside the target, then renames it.
 const TEMPORARY_FILE = new RegExp(String.raw`^${FILE_NAME}\.\d+$`)
@@ -20,11 +15,29 @@ function unlessMissing<T, A>(promise: Promise<T>, absent: A): Promise<T | A> {
   })
 }
 
+/**
+ * The stored file, open for reading; undefined when it is not there, or is not a plain file in a plain
+ * folder. A symlink could point anywhere, so none is followed: not the file (O_NOFOLLOW), not its
+ * product folder (lstat). O_NONBLOCK: opening a FIFO planted there must not hang.
+ */
+async function openImage(file: string) {
+  const folder = await unlessMissing(lstat(path.dirname(file)), undefined)
+  if (!folder?.isDirectory()) return undefined
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ELOOP') return undefined // ELOOP: a symlink
+    throw error
+  })
+  if (!handle) return undefined
+  const stats = await handle.stat()
+  if (stats.isFile()) return { handle, stats }
+  await handle.close()
+  return undefined
+}
+
 /** Images as files under one directory: `<directory>/<product_id>/<index>.<ext>`. */
-export function localStore(directory: string): LocalStore {
+export function localStore(directory: string): ImageStore {
   const fileOf = (key: string) => path.join(directory, ...checkedKey(key).split('/'))
   return {
-    directory,
     description: directory,
     locationOf: fileOf,
 
@@ -36,14 +49,18 @@ export function localStore(directory: string): LocalStore {
     },
 
     async exists(key) {
-      return (await unlessMissing(stat(fileOf(key)), undefined)) !== undefined
+      const image = await openImage(fileOf(key))
+      await image?.handle.close()
+      return image !== undefined
     },
 
     async get(key) {
-      const file = fileOf(key)
-      const stats = await unlessMissing(stat(file), undefined)
-      if (!stats) return undefined
-      return { body: createReadStream(file), contentType: contentTypeOf(key), contentLength: stats.size }
+      const image = await openImage(fileOf(key))
+      if (!image) return undefined
+      const { handle, stats } = image
+      // The ETag these files had when @fastify/static served them: size and modification time.
+      const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`
+      return { body: handle.createReadStream(), contentType: contentTypeOf(key), contentLength: stats.size, etag }
     },
 
     // A process killed mid-write leaves its temporary file; each image must have exactly one file.

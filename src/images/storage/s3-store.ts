@@ -41,7 +41,7 @@ export function s3Store({ bucket, region, endpoint, forcePathStyle }: S3Settings
     async get(key) {
       try {
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: checkedKey(key) }))
-        return { body: object.Body as Readable, contentType: object.ContentType ?? contentTypeOf(key), contentLength: object.ContentLength ?? 0 }
+        return { body: object.Body as Readable, contentType: object.ContentType ?? contentTypeOf(key), contentLength: object.ContentLength ?? 0, etag: object.ETag }
       } catch (error) {
         if (isNotFound(error)) return undefined
         throw error

@@ -31,6 +31,7 @@ const CONSTRAINTS = [
   'products_product_name_one_line',
   'products_product_price_not_negative',
   'users_latitude_range',
+  'users_location_both_or_neither',
   'users_location_not_0_0',
   'users_longitude_range',
   'users_mobile_e164',
@@ -145,6 +146,9 @@ describe('the database keeps rows valid', () => {
       ['users_longitude_range', { longitude: -181 }],
       ['users_longitude_range', { longitude: '-Infinity' }],
       ['users_location_not_0_0', { latitude: 0, longitude: 0 }],
+      ['users_location_both_or_neither', { latitude: 51.5072, longitude: null }],
+      ['users_location_both_or_neither', { latitude: null, longitude: -0.1276 }],
+      ['users_latitude_range', { latitude: 123, longitude: null }],
     ]
     const products: [constraint: string, row: Row][] = [
       ['products_product_name_not_blank', { product_name: '' }],
@@ -187,12 +191,18 @@ describe('the database keeps rows valid', () => {
     })
   })
 
+  it('stores a user added with only a name and a mobile with the location unknown (null), as Prisma Studio adds one', async () => {
+    const { rows: [user] } = await query(...insertSql('users', { name: goodUser.name, mobile: goodUser.mobile }))
+    expect(user).toMatchObject({ latitude: null, longitude: null })
+  })
+
   describe('accepts every valid row, edge values included', () => {
     it.each<[string, Row]>([
       ['the poles and the antimeridian', { latitude: -90, longitude: 180 }],
       ['the other ends', { latitude: 90, longitude: -180 }],
       ['the equator', { latitude: 0, longitude: 32.58 }],
       ['the prime meridian', { latitude: 51.48, longitude: 0 }],
+      ['a location not known (both null)', { latitude: null, longitude: null }],
       ['the shortest E.164 number (7 digits)', { mobile: '+6834002' }],
       ['the longest E.164 number (15 digits)', { mobile: '+123456789012345' }],
       ['a name with inner spaces and accents', { name: '  Zoë  de la Cruz ' }],

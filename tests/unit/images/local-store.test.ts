@@ -1,15 +1,15 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { imageKey } from '../../../src/images/storage/image-store.ts'
-import { localStore, type LocalStore } from '../../../src/images/storage/local-store.ts'
+import { imageKey, type ImageStore } from '../../../src/images/storage/image-store.ts'
+import { localStore } from '../../../src/images/storage/local-store.ts'
 
-// What only the disk has: temporary files of writes cut short. The shared contract is in
+// What only the disk has: temporary files of writes cut short, and symlinks. The shared contract is in
 // tests/integration/storage/image-store.test.ts.
 describe('local store', () => {
   let dir: string
-  let store: LocalStore
+  let store: ImageStore
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'storage-'))
     store = localStore(dir)
@@ -30,5 +30,22 @@ describe('local store', () => {
     await writeFile(path.join(dir, '9', '1.1a2b3c4d.256w.webp.2718281828'), 'half a variant')
     await store.removeUnfinished(9)
     expect((await readdir(path.join(dir, '9'))).sort()).toEqual(['0.1a2b3c4d.640w.webp', '0.webp'])
+  })
+
+  // Whoever can write below the directory must not make the API read, or the worker trust, a file elsewhere.
+  it('never follows a symlink, to a file or through a product folder', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'outside-'))
+    try {
+      await writeFile(path.join(outside, '0.webp'), 'not ours')
+      await mkdir(path.join(dir, '3'))
+      await symlink(path.join(outside, '0.webp'), path.join(dir, '3', '0.webp'))
+      await symlink(outside, path.join(dir, '4'))
+      for (const key of [imageKey(3, 0, 'webp'), imageKey(4, 0, 'webp')]) {
+        expect(await store.get(key), key).toBeUndefined()
+        expect(await store.exists(key), key).toBe(false)
+      }
+    } finally {
+      await rm(outside, { recursive: true, force: true })
+    }
   })
 })
