@@ -192,7 +192,7 @@ export const EnvSchema = Type.Object({
     maximum: 64,
     description:
       "Image tasks one worker runs at once (an image's decode and main file; each of its variants; its " +
-      'placeholder). sharp runs each task on one libvips thread here, so one per core keeps the cores busy and ' +
+      'placeholder), fed by downloads that run outside them. sharp runs each task on one libvips thread here, so one per core keeps the cores busy and ' +
       'more add memory, not speed ([the worker pipeline](worker-pipeline.md); [levers](performance.md#levers)).',
   }),
   IMAGE_DECODE_PIXELS: Int({
