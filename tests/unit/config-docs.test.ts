@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { Type } from '@sinclair/typebox'
 import { describe, expect, it } from 'vitest'
 import { allowedOf, CONFIGURATION_FILE, configurationMarkdown, defaultOf } from '../../src/config-docs.ts'
@@ -13,6 +14,16 @@ describe('docs/configuration.md', () => {
     const markdown = configurationMarkdown()
     for (const name of Object.keys(EnvSchema.properties)) expect(markdown).toContain(`| \`${name}\` |`)
     expect(() => configurationMarkdown({ properties: { UNDESCRIBED: Type.String({ default: '' }) } })).toThrow(/UNDESCRIBED/)
+  })
+
+  it("is what README's settings table links to, and that table says the schema's defaults", () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8')
+    const start = readme.indexOf('\n## Settings\n')
+    const settings = readme.slice(start, readme.indexOf('\n## ', start + 1))
+    expect(settings).toContain('(docs/configuration.md)')
+    const rows = [...settings.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map(([, name, value]) => [name!, value!.trim()] as const)
+    expect(rows).toHaveLength(8)
+    for (const [name, value] of rows) expect(value, name).toBe(defaultOf(name, EnvSchema.properties[name as keyof typeof EnvSchema.properties]))
   })
 
   it('does not depend on the machine it is rendered on', () => {
