@@ -1,7 +1,7 @@
 // Issue item 5: the output settings the worker offers (IMAGE_FORMAT, IMAGE_QUALITY, IMAGE_MAX_SIDE),
 // side by side on the corpus: bytes in → out, and time per image with tinybench (one image at a time,
 // as compress() runs it: sharp uses one thread per image here, so this is one core's rate).
-// README's choice of defaults comes from this table.
+// The output defaults come from this table (docs/performance.md).
 import { Bench } from 'tinybench'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'

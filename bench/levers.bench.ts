@@ -1,7 +1,7 @@
 // Issue 11, levers: compress() on the real photos in this one process, each variant against the
 // old defaults (WebP q80, effort 4, max 2048, 4 images at a time, sharp's default threads per
 // image), rounds interleaved variant by variant so a drift of the shared machine hits all alike.
-// README's choice of IMAGE_EFFORT and IMAGE_CONCURRENCY comes from this table.
+// The defaults of IMAGE_EFFORT and IMAGE_CONCURRENCY come from this table (docs/performance.md).
 import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { bench } from 'vitest'

@@ -1,4 +1,4 @@
-// A service started exactly as it is deployed: `npm run <script>` as README says, or the command
+// A service started exactly as it is deployed: `npm run <script>` as the docs say, or the command
 // a Dockerfile runs (tests/helpers/command.ts).
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'

@@ -1,7 +1,7 @@
 // Issue 12: what each set of variant widths costs the worker, and what it saves a page. The real
 // photos in this process, through the worker's own steps (decode once, main image, variants,
 // placeholder) at the production settings, IMAGE_CONCURRENCY at a time; each width set against
-// none, rounds interleaved. README's default IMAGE_VARIANT_WIDTHS comes from this table.
+// none, rounds interleaved. The default IMAGE_VARIANT_WIDTHS comes from this table (docs/performance.md).
 import pLimit from 'p-limit'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Starts the compiled service (dist/, `npm run build` first) in a role: api, worker, or none for both.
 # The one start command: `npm start`, `npm run start:api|start:worker` and the Docker image's
-# ENTRYPOINT all run it, so a deployment gets what the benchmarks measured (README, Performance):
+# ENTRYPOINT all run it, so a deployment gets what the benchmarks measured (docs/performance.md,
+# worker memory):
 # - glibc keeps at most 2 malloc arenas and returns large blocks (sharp's pixels) straight to the
 #   system, unless the environment says otherwise;
 # - the worker caps V8's young generation at 2 MB a semi-space; the API keeps V8's default.

@@ -40,7 +40,7 @@ closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ err,
 })
 
 // Each role loads only its own modules: a worker never loads the API's routes and docs, nor the API
-// sharp and libvips, which only cost idle memory there (bench/NOTES.md, Worker memory).
+// sharp and libvips, which only cost idle memory there (bench/memory.bench.ts measures the idle RSS).
 if (role !== 'worker') {
   const { startApi } = await import('./api.ts')
   stops.push((await startApi({ config, db, broker, log })).stop)

@@ -28,8 +28,8 @@ export interface Worker {
 /** Consumes product ids and turns each product's images into compressed files. */
 export async function startWorker({ config, db, broker, recovery, log }: WorkerDeps): Promise<Worker> {
   // libvips' operation cache only helps when the same image is processed again, which a worker
-  // never does, and it kept decoded progressive photos alive: a 17.9 MP one peaked at 771 MB RSS
-  // with it, 300 MB without (README, Performance).
+  // never does, and it kept decoded progressive photos alive, raising the worker's memory peak
+  // (bench/memory.bench.ts; figures in docs/performance-notes.md).
   sharp.cache(false)
   const downloader = createDownloader(downloadOptions(config))
   const pipeline = imagePipeline(config, downloader.download, await createImageStore(config))

@@ -12,8 +12,8 @@ export type AdmitDecode = <T>(pixels: number, decode: () => Promise<T>) => Promi
  * ones.
  */
 export function decodeBudget(maxPixels: number): AdmitDecode {
-  // Counted in whole megapixels: async-mutex's semaphore spends time in proportion to the count
-  // (56 ms a decode counted in pixels, against a 24 M budget).
+  // Counted in whole megapixels: async-mutex's semaphore spends time in proportion to the count,
+  // which counted in single pixels added a visible wait to every decode.
   const budget = megapixels(maxPixels)
   const semaphore = new Semaphore(budget)
   return (pixels, decode) => semaphore.runExclusive(decode, Math.min(megapixels(pixels), budget))

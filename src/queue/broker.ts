@@ -75,7 +75,7 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
     onFailedAttempt: ({ error, attemptNumber }) => {
       if (!isTopologyMismatch(error)) return log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying')
       // Retrying cannot help until someone moves the queues; say what to do rather than "unreachable".
-      log.error({ err: error, attempt: attemptNumber }, 'RabbitMQ has our queues declared differently (classic queues of an earlier version?): see README, "Upgrading from classic queues"; retrying')
+      log.error({ err: error, attempt: attemptNumber }, 'RabbitMQ has our queues declared differently (classic queues of an earlier version?): see docs/operations.md, "Upgrading from classic queues"; retrying')
     },
   })
 }

@@ -7,7 +7,7 @@ import { startStudio, type Studio } from '../helpers/studio.ts'
 
 if (!haveChromium) console.warn(`Skipping the Prisma Studio browser tests: ${noChromium}`)
 
-// Users are added by hand in Prisma Studio (README). These tests use Studio's own grid, as a
+// Users are added by hand in Prisma Studio (docs/database.md). These tests use Studio's own grid, as a
 // person does, and read what the database stored. Selectors are Studio's data attributes and
 // button labels (prisma 7.10.1, @prisma/studio-core 0.33.0).
 describe.skipIf(!haveChromium)('adding users in Prisma Studio', () => {
