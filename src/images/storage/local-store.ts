@@ -34,7 +34,7 @@ async function openImage(file: string) {
   return undefined
 }
 
-/** Images as files under one directory: `<directory>/<product_id>/<index>.<ext>`. */
+/** Images as files under one directory: `<directory>/<key>`, keys as image-store.ts shapes them. */
 export function localStore(directory: string): ImageStore {
   const fileOf = (key: string) => path.join(directory, ...checkedKey(key).split('/'))
   return {

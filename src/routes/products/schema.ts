@@ -58,7 +58,7 @@ export const Product = Type.Object({
   product_description: Type.String(),
   product_images: Type.Array(Type.String()),
   product_price: Type.Number(),
-  compressed_product_images: Type.Array(Type.String(), { description: 'local paths, in the order of product_images' }),
+  compressed_product_images: Type.Array(Type.String(), { description: 'where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3' }),
   compressed_image_urls: Type.Array(Type.String(), { description: 'where the API serves compressed_product_images, same order' }),
   images: Type.Array(Image, {
     description: 'the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed',

@@ -195,7 +195,7 @@ export interface operations {
                             product_description: string;
                             product_images: string[];
                             product_price: number;
-                            /** @description local paths, in the order of product_images */
+                            /** @description where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3 */
                             compressed_product_images: string[];
                             /** @description where the API serves compressed_product_images, same order */
                             compressed_image_urls: string[];
@@ -335,7 +335,7 @@ export interface operations {
                         product_description: string;
                         product_images: string[];
                         product_price: number;
-                        /** @description local paths, in the order of product_images */
+                        /** @description where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3 */
                         compressed_product_images: string[];
                         /** @description where the API serves compressed_product_images, same order */
                         compressed_image_urls: string[];
@@ -503,7 +503,7 @@ export interface operations {
                         product_description: string;
                         product_images: string[];
                         product_price: number;
-                        /** @description local paths, in the order of product_images */
+                        /** @description where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3 */
                         compressed_product_images: string[];
                         /** @description where the API serves compressed_product_images, same order */
                         compressed_image_urls: string[];
@@ -645,7 +645,7 @@ export interface operations {
                         product_description: string;
                         product_images: string[];
                         product_price: number;
-                        /** @description local paths, in the order of product_images */
+                        /** @description where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3 */
                         compressed_product_images: string[];
                         /** @description where the API serves compressed_product_images, same order */
                         compressed_image_urls: string[];
