@@ -51,7 +51,7 @@ const VARIANTS: Record<string, Variant> = {
     start: (p) => startCommand(docker.command, p.env(docker.env), ALLOCATOR),
     goal: true,
   },
-  'before issue 11: node --import tsx src/main.ts worker, no allocator setting': {
+  'as first deployed: node --import tsx src/main.ts worker, effort 4, 4 at a time, no allocator setting': {
     start: (p) => startCommand([process.execPath, '--import', 'tsx', 'src/main.ts', 'worker'], p.env({ IMAGE_EFFORT: '4', IMAGE_CONCURRENCY: '4' }), ALLOCATOR),
   },
   'node dist/main.js worker, MALLOC_ARENA_MAX=2 alone (glibc moves its mmap threshold up)': { start: (p) => nodeDist(p, { MALLOC_ARENA_MAX: '2' }) },
