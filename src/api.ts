@@ -30,7 +30,14 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   const checks = healthChecks(db, () => brokerConnected())
   const httpMetrics = new Registry()
   const app = await buildApp(
-    { db, onProductCreated: () => relay?.wake(), brokerConnected: checks.brokerConnected, settings: appSettings(config), httpMetrics, store: await createImageStore(config) },
+    {
+      db,
+      onProductCreated: () => relay?.wake(),
+      brokerConnected: checks.brokerConnected,
+      settings: appSettings(config),
+      httpMetrics,
+      store: await createImageStore(config),
+    },
     { loggerInstance: log, trustProxy: trustProxy(config.TRUST_PROXY) },
   )
   await app.listen({ host: config.HOST, port: config.PORT })

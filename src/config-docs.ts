@@ -28,7 +28,11 @@ export function defaultOf(name: string, schema: TSchema): string {
   const value: unknown = schema.default
   if (value === '') return '(empty)'
   if (typeof value === 'number') {
-    const readable = name.endsWith('_BYTES') ? sizeOf(value) : name.endsWith('_MS') && value >= 1000 ? `${value / 1000} s` : undefined
+    const readable = name.endsWith('_BYTES')
+      ? sizeOf(value)
+      : name.endsWith('_MS') && value >= 1000
+        ? `${value / 1000} s`
+        : undefined
     return readable ? `${code(String(value))} (${readable})` : code(String(value))
   }
   return code(String(value))
@@ -36,7 +40,8 @@ export function defaultOf(name: string, schema: TSchema): string {
 
 /** What the schema accepts, in words. */
 export function allowedOf(schema: TSchema): string {
-  if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).map((option) => code(String(option.const))).join(', ')
+  if (Array.isArray(schema.anyOf))
+    return (schema.anyOf as TSchema[]).map((option) => code(String(option.const))).join(', ')
   switch (schema.type) {
     case 'integer': {
       const { minimum, maximum } = schema as { minimum?: number; maximum?: number }

@@ -14,7 +14,10 @@ export async function measureHttp(app: FastifyInstance, registry: Registry): Pro
   await app.register(fastifyMetrics, {
     endpoint: null,
     defaultMetrics: { enabled: true, register: registry },
-    routeMetrics: { enabled: { histogram: true, summary: false }, overrides: { histogram: { registers: [registry] }, summary: { registers: [registry] } } },
+    routeMetrics: {
+      enabled: { histogram: true, summary: false },
+      overrides: { histogram: { registers: [registry] }, summary: { registers: [registry] } },
+    },
   })
 }
 
@@ -24,7 +27,13 @@ export async function measureHttp(app: FastifyInstance, registry: Registry): Pro
  * and the process-wide metrics of metrics.ts. Without `httpMetrics` (a worker alone) the server
  * measures itself.
  */
-export async function serveOperations(host: string, port: number, checks: HealthChecks, log: FastifyBaseLogger, httpMetrics?: Registry): Promise<FastifyInstance> {
+export async function serveOperations(
+  host: string,
+  port: number,
+  checks: HealthChecks,
+  log: FastifyBaseLogger,
+  httpMetrics?: Registry,
+): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: log })
   const registry = httpMetrics ?? new Registry()
   if (!httpMetrics) await measureHttp(app, registry)

@@ -21,7 +21,10 @@ export interface RateLimitOptions {
  * while Redis cannot be reached each process counts on its own (logged, and counted in a metric):
  * the limiter's store failing neither takes the API down nor lifts the limits.
  */
-async function limitRequests(app: FastifyInstance, { perWindow, windowMs, redisUrl, redisNamespace = 'product-image-pipeline:rate-limit:' }: RateLimitOptions) {
+async function limitRequests(
+  app: FastifyInstance,
+  { perWindow, windowMs, redisUrl, redisNamespace = 'product-image-pipeline:rate-limit:' }: RateLimitOptions,
+) {
   await app.register(rateLimit, {
     max: perWindow,
     timeWindow: windowMs,

@@ -14,7 +14,9 @@ export type VariantRecord = Static<typeof VariantRecord>
 
 export const ImageRecord = Type.Object({
   index: Type.Integer({ minimum: 0, description: 'position in product_images' }),
-  path: Type.String({ description: 'where the main image is stored: the same as its entry in compressed_product_images' }),
+  path: Type.String({
+    description: 'where the main image is stored: the same as its entry in compressed_product_images',
+  }),
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
   bytes: Type.Integer({ minimum: 1 }),
@@ -30,4 +32,7 @@ export const imageRecords = (json: unknown): ImageRecord[] =>
   Array.isArray(json) ? json.filter((entry): entry is ImageRecord => Value.Check(ImageRecord, entry)) : []
 
 /** Every file a record names, main image first. */
-export const pathsOf = (record: ImageRecord): string[] => [record.path, ...record.variants.map((variant) => variant.path)]
+export const pathsOf = (record: ImageRecord): string[] => [
+  record.path,
+  ...record.variants.map((variant) => variant.path),
+]

@@ -46,7 +46,13 @@ export function imagePipeline(config: Config, download: ImagePipeline['download'
  * The download waits on the network outside the worker's slots; the main file (decode, encode,
  * write) is then one task in the slots, each variant and the placeholder one more.
  */
-export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number, previous?: ImageRecord): Promise<ImageRecord> {
+export async function processImage(
+  pipeline: ImagePipeline,
+  productId: number,
+  url: string,
+  index: number,
+  previous?: ImageRecord,
+): Promise<ImageRecord> {
   const names = imageNames(productId, index, pipeline.compression)
   if (previous && (await isCurrent(pipeline, previous, names))) {
     imagesProcessed.inc({ result: 'kept', reason: '' })
@@ -58,7 +64,10 @@ export async function processImage(pipeline: ImagePipeline, productId: number, u
     imagesProcessed.inc({ result: 'stored', reason: '' })
     return record
   } catch (error) {
-    imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError || error instanceof ImageTimeoutError ? error.code : 'transient' })
+    imagesProcessed.inc({
+      result: 'failed',
+      reason: error instanceof PermanentImageError || error instanceof ImageTimeoutError ? error.code : 'transient',
+    })
     throw error
   } finally {
     timer()
@@ -66,7 +75,11 @@ export async function processImage(pipeline: ImagePipeline, productId: number, u
 }
 
 /** True when the record names the files the current settings would write, and each is stored. */
-async function isCurrent({ store, variantWidths }: ImagePipeline, previous: ImageRecord, names: ImageNames): Promise<boolean> {
+async function isCurrent(
+  { store, variantWidths }: ImagePipeline,
+  previous: ImageRecord,
+  names: ImageNames,
+): Promise<boolean> {
   const keys = [names(), ...variantWidthsFor(previous.width, variantWidths).map(names)]
   const wanted = keys.map((key) => store.locationOf(key))
   if (wanted.join('\n') !== pathsOf(previous).join('\n')) return false
@@ -77,22 +90,39 @@ async function makeFiles(pipeline: ImagePipeline, url: string, index: number, na
   const { store, compression, slots } = pipeline
   const stored = await readStored(store, names())
   const source = stored ? undefined : await pipeline.download(url)
-  const { pixels, main } = await slots.start(async () => (source ? makeMain(pipeline, source, names()) : { pixels: await decodeStored(stored!), main: stored! }))
+  const { pixels, main } = await slots.start(async () =>
+    source ? makeMain(pipeline, source, names()) : { pixels: await decodeStored(stored!), main: stored! },
+  )
   const variantOf = async (width: number): Promise<VariantRecord> => {
     const key = names(width)
     const variant = (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, key, width))
     return { ...variant, path: store.locationOf(key) }
   }
-  const variantTasks = variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) => slots.finish(() => variantOf(width)))
+  const variantTasks = variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) =>
+    slots.finish(() => variantOf(width)),
+  )
   const placeholderTask = slots.finish(() => placeholderOf(pixels))
   // Every task ends before the image fails, so none outlives it.
   await Promise.allSettled([...variantTasks, placeholderTask])
   const { width, height } = pixels
-  return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants: await Promise.all(variantTasks), ...(await placeholderTask) }
+  return {
+    index,
+    path: store.locationOf(names()),
+    width,
+    height,
+    bytes: main.length,
+    format: compression.format,
+    variants: await Promise.all(variantTasks),
+    ...(await placeholderTask),
+  }
 }
 
 /** Decodes the downloaded source once, gives its bytes back to the fetch budget, and stores its main image. */
-async function makeMain({ store, compression, admitDecode }: ImagePipeline, source: Source, key: string): Promise<{ pixels: Pixels; main: Buffer }> {
+async function makeMain(
+  { store, compression, admitDecode }: ImagePipeline,
+  source: Source,
+  key: string,
+): Promise<{ pixels: Pixels; main: Buffer }> {
   imageBytesIn.inc(source.data.length)
   let pixels: Pixels
   try {

@@ -47,7 +47,10 @@ export function flood(totalBytes: number, contentLength?: number): Flood {
   const tally = { sent: 0 }
   const chunk = Buffer.alloc(64 * 1024, 0xab)
   const route: Route = (_request, response) => {
-    response.writeHead(200, { 'content-type': 'image/jpeg', ...(contentLength === undefined ? {} : { 'content-length': contentLength }) })
+    response.writeHead(200, {
+      'content-type': 'image/jpeg',
+      ...(contentLength === undefined ? {} : { 'content-length': contentLength }),
+    })
     pour(response, totalBytes, () => chunk, tally)
   }
   return { route, sent: () => tally.sent }

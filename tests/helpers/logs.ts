@@ -37,7 +37,14 @@ export function collectLines(): LogLines {
         waiters.add(waiter)
         setTimeout(() => {
           waiters.delete(waiter)
-          reject(new Error(`no matching log line within ${timeoutMs} ms; last lines:\n${lines.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`))
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms; last lines:\n${lines
+                .slice(-5)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          )
         }, timeoutMs).unref()
       })
     },

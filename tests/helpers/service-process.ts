@@ -16,7 +16,12 @@ export interface ServiceProcess extends Omit<LogLines, 'push'> {
  * `cpus` pins it (all its threads) to those cores with taskset, e.g. `0` or `0,1`; `nodeArgs`
  * go to node before the script, e.g. `--cpu-prof`.
  */
-export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>, cpus?: string, nodeArgs: string[] = []): ServiceProcess {
+export function startService(
+  role: 'api' | 'worker' | 'all',
+  env: Record<string, string>,
+  cpus?: string,
+  nodeArgs: string[] = [],
+): ServiceProcess {
   const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts', role]
   const [file, ...args] = cpus ? ['taskset', '--cpu-list', cpus, ...command] : command
   const child = spawn(file!, args, {

@@ -40,7 +40,9 @@ const KEY = new RegExp(String.raw`^[1-9]\d*/${FILE_NAME}$`)
 
 /** Same product, position, settings tag and width: same key. */
 export function imageKey(productId: number, index: number, extension: string, tag?: string, width?: number): string {
-  const parts = [index, tag, width === undefined ? undefined : `${width}w`, extension].filter((part) => part !== undefined)
+  const parts = [index, tag, width === undefined ? undefined : `${width}w`, extension].filter(
+    (part) => part !== undefined,
+  )
   return checkedKey(`${productId}/${parts.join('.')}`)
 }
 

@@ -4,7 +4,15 @@ import { mayActFor, visibleTo } from '../../auth/principal.ts'
 import type { Db } from '../../db/client.ts'
 import { isMissingReference } from '../../db/errors.ts'
 import { ServerError } from '../../error-handler.ts'
-import { createProductBody, ErrorReply, ListQuery, Product, ProductList, ProductParams, type ProductLimits } from './schema.ts'
+import {
+  createProductBody,
+  ErrorReply,
+  ListQuery,
+  Product,
+  ProductList,
+  ProductParams,
+  type ProductLimits,
+} from './schema.ts'
 import { productsCreated } from '../../metrics.ts'
 import { productView } from './view.ts'
 
@@ -37,7 +45,14 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         summary: 'Store a product and queue its images',
         description: "A user's key may create products for its own user only; an admin key for any user.",
         body: createProductBody(limits),
-        response: { 201: Product, 400: ErrorReply, 403: ErrorReply, 413: ErrorReply, 422: ErrorReply, ...commonAnswers },
+        response: {
+          201: Product,
+          400: ErrorReply,
+          403: ErrorReply,
+          413: ErrorReply,
+          422: ErrorReply,
+          ...commonAnswers,
+        },
       },
     },
     async (request, reply) => {
@@ -77,12 +92,17 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     async (request) => {
       const { user_id, cursor, limit } = request.query
       const rows = await db.product.findMany({
-        where: { AND: [visibleTo(request.principal), { user_id, product_id: cursor ? { lt: Number(cursor) } : undefined }] },
+        where: {
+          AND: [visibleTo(request.principal), { user_id, product_id: cursor ? { lt: Number(cursor) } : undefined }],
+        },
         orderBy: { product_id: 'desc' },
         take: limit + 1,
       })
       const page = rows.slice(0, limit)
-      return { items: page.map((row) => productView(row)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
+      return {
+        items: page.map((row) => productView(row)),
+        next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null,
+      }
     },
   )
 
@@ -99,7 +119,9 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const row = await db.product.findFirst({ where: { product_id: request.params.id, ...visibleTo(request.principal) } })
+      const row = await db.product.findFirst({
+        where: { product_id: request.params.id, ...visibleTo(request.principal) },
+      })
       if (!row) return reply.code(404).send(notFound(request.params.id))
       return productView(row)
     },
@@ -125,7 +147,10 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     async (request, reply) => {
       const id = request.params.id
       const visible = { product_id: id, ...visibleTo(request.principal) }
-      const { count } = await db.product.updateMany({ where: { ...visible, status: { in: ['done', 'failed'] } }, data: { status: 'pending', queued_at: null } })
+      const { count } = await db.product.updateMany({
+        where: { ...visible, status: { in: ['done', 'failed'] } },
+        data: { status: 'pending', queued_at: null },
+      })
       const row = await db.product.findFirst({ where: visible })
       if (!row) return reply.code(404).send(notFound(id))
       if (count === 0) {

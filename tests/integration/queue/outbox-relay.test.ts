@@ -24,7 +24,9 @@ describe('outbox relay', () => {
       product_images: ['http://x/y.jpg'],
       product_price: 1,
     }))
-    return (await database.db.product.createManyAndReturn({ data, select: { product_id: true } })).map((p) => p.product_id)
+    return (await database.db.product.createManyAndReturn({ data, select: { product_id: true } })).map(
+      (p) => p.product_id,
+    )
   }
   const unqueued = () => database.db.product.count({ where: { queued_at: null } })
 
@@ -76,9 +78,14 @@ describe('outbox relay', () => {
     await storeProducts(2)
     let brokerUp = false
     const logs = recordLogs()
-    const relay = startOutboxRelay(database.db, async () => {
-      if (!brokerUp) throw new Error('broker down')
-    }, logs.log, 50)
+    const relay = startOutboxRelay(
+      database.db,
+      async () => {
+        if (!brokerUp) throw new Error('broker down')
+      },
+      logs.log,
+      50,
+    )
     try {
       await logs.waitFor((line) => line.msg === 'outbox relay could not publish; will retry')
       expect(await unqueued()).toBe(2)

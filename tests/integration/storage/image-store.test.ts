@@ -37,7 +37,12 @@ const backends: Record<string, () => Promise<Backend>> = {
     const env = server.env()
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) vi.stubEnv(name, env[name])
     const config = loadConfig(env)
-    const settings = { bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: true }
+    const settings = {
+      bucket: config.S3_BUCKET,
+      region: config.S3_REGION,
+      endpoint: config.S3_ENDPOINT,
+      forcePathStyle: true,
+    }
     const refused = new S3Client({ ...settings, credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong' } })
     return {
       store: await createImageStore(config),
@@ -77,7 +82,12 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
     expect(await store.exists(key)).toBe(false)
     await store.put(key, Buffer.from('RIFF-webp-bytes'))
     expect(await store.exists(key)).toBe(true)
-    expect(await read(key)).toEqual({ body: 'RIFF-webp-bytes', contentType: 'image/webp', contentLength: 15, etag: expect.stringMatching(/^(W\/)?"[^"]+"$/) })
+    expect(await read(key)).toEqual({
+      body: 'RIFF-webp-bytes',
+      contentType: 'image/webp',
+      contentLength: 15,
+      etag: expect.stringMatching(/^(W\/)?"[^"]+"$/),
+    })
     await store.put(imageKey(2, 2, 'jpg'), Buffer.from('jpeg'))
     expect((await read(imageKey(2, 2, 'jpg')))?.contentType).toBe('image/jpeg')
   })
@@ -140,7 +150,10 @@ describe('image store: s3', () => {
       { step: 'finalizeRequest', priority: 'low' },
     )
     try {
-      const store = s3Store({ bucket: server.bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true }, client)
+      const store = s3Store(
+        { bucket: server.bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true },
+        client,
+      )
       await store.put(imageKey(8, 0, 'webp'), Buffer.alloc(300_000, 'w'))
       expect(sent).toHaveLength(1)
       expect(sent[0]!['content-length']).toBe('300000')

@@ -4,16 +4,23 @@ import { describe, expect, it } from 'vitest'
 import { pixelsOf } from '../../../src/images/compress.ts'
 import { opaqueRgb, placeholderOf } from '../../../src/images/placeholder.ts'
 
-const solid = (width: number, height: number, background: string) => pixelsOf(sharp({ create: { width, height, channels: 3, background } }))
+const solid = (width: number, height: number, background: string) =>
+  pixelsOf(sharp({ create: { width, height, channels: 3, background } }))
 const decode = (thumbhash: string) => Buffer.from(thumbhash, 'base64')
 
 describe('placeholderOf', () => {
   it('is a short ThumbHash that decodes to about the aspect ratio of the image', async () => {
-    for (const [width, height] of [[1600, 400], [300, 900], [64, 64]] as const) {
+    for (const [width, height] of [
+      [1600, 400],
+      [300, 900],
+      [64, 64],
+    ] as const) {
       const { thumbhash } = await placeholderOf(await solid(width, height, '#3366cc'))
       expect(decode(thumbhash).length).toBeLessThanOrEqual(30)
       // ThumbHash keeps the ratio approximately (layout takes the exact width and height).
-      expect(Math.abs(Math.log(thumbHashToApproximateAspectRatio(decode(thumbhash)) / (width / height)))).toBeLessThan(Math.log(1.2))
+      expect(Math.abs(Math.log(thumbHashToApproximateAspectRatio(decode(thumbhash)) / (width / height)))).toBeLessThan(
+        Math.log(1.2),
+      )
     }
   })
 
@@ -27,8 +34,12 @@ describe('placeholderOf', () => {
 
   it("keeps a cut-out's transparency, and takes its colour from the opaque pixels only", async () => {
     // A red square in the middle of a transparent canvas three times its size.
-    const square = await sharp({ create: { width: 100, height: 100, channels: 4, background: '#ff0000' } }).png().toBuffer()
-    const cutOut = sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).composite([{ input: square }])
+    const square = await sharp({ create: { width: 100, height: 100, channels: 4, background: '#ff0000' } })
+      .png()
+      .toBuffer()
+    const cutOut = sharp({
+      create: { width: 300, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+    }).composite([{ input: square }])
     const { thumbhash, dominant_color } = await placeholderOf(await pixelsOf(cutOut))
     const preview = thumbHashToRGBA(decode(thumbhash))
     const alphas = preview.rgba.filter((_, i) => i % 4 === 3)
