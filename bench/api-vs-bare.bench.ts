@@ -60,7 +60,12 @@ function startBareServer(env: Record<string, string>, nodeArgs: string[]) {
     },
   )
   const exited = once(child, 'exit')
-  return { stop: async () => void (child.kill(STOP_SIGNAL), await exited) }
+  return {
+    stop: async () => {
+      child.kill(STOP_SIGNAL)
+      await exited
+    },
+  }
 }
 
 function startTarget(target: Target, round: number, env: Record<string, string>, unreachableAmqpUrl: string) {

@@ -46,11 +46,9 @@ app.post('/products', { schema: { body: createProductBody(limits) } }, async (re
 
 await app.listen({ host: config.HOST, port: config.PORT })
 // A clean exit on SIGTERM (so `node --cpu-prof` writes its profile).
-process.once(
-  'SIGTERM',
-  () =>
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0)),
-)
+process.once('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0))
+})

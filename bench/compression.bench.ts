@@ -39,7 +39,9 @@ bench(
         const tiny = new Bench(
           isSlow(encode) ? { ...ONCE } : { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 },
         )
-        tiny.add(setting, async () => void (await compress(Buffer.from(image.data), options)))
+        tiny.add(setting, async () => {
+          await compress(Buffer.from(image.data), options)
+        })
         await tiny.run()
         const { result } = tiny.tasks[0]!
         if (result.state !== 'completed')

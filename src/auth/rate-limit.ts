@@ -37,7 +37,9 @@ async function limitRequests(
 async function connectStore(app: FastifyInstance, redisUrl: string, nameSpace: string) {
   const redis = new Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: false })
   const watch = watchRedis(redis, app.log)
-  app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
+  app.addHook('onClose', async () => {
+    await redis.quit().catch(() => redis.disconnect())
+  })
   // Count in Redis from the first request if it is there: until the connection is up, counts are
   // made in this process. An unreachable Redis answers with an error within the connect timeout;
   // ioredis then keeps reconnecting in the background.

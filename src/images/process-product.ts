@@ -52,7 +52,10 @@ export function summarize(
 ): Summary {
   const summary: Summary = { records: [], failures: [] }
   results.forEach((result, index) => {
-    if (result.status === 'fulfilled') return void summary.records.push(result.value)
+    if (result.status === 'fulfilled') {
+      summary.records.push(result.value)
+      return
+    }
     const { code, transient } = classify(result.reason, timedOutBefore.has(index))
     summary.failures.push({ index, url: urls[index]!, code, message: failureMessage(code) })
     if (transient) summary.transient ??= result.reason as Error

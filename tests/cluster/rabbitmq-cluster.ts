@@ -233,10 +233,11 @@ async function acceptsAmqp(node: ClusterNode, saw: (state: string) => void, time
         `RabbitMQ node ${node.name} exited with ${node.process.exitCode} while starting\n${await logTail(node)}`,
       )
     // A bounded attempt: a node still booting may accept the TCP connection and not answer on it.
-    const connection = await amqp
-      .connect(node.url, { timeout: 10_000 })
-      .catch((error: Error) => void saw(error.message))
-    if (connection) return void (await connection.close())
+    const connection = await amqp.connect(node.url, { timeout: 10_000 }).catch((error: Error) => saw(error.message))
+    if (connection) {
+      await connection.close()
+      return
+    }
     if (performance.now() > deadline)
       throw new Error(
         `RabbitMQ node ${node.name} did not accept connections within ${timeoutMs / 1000} s\n${await logTail(node)}`,

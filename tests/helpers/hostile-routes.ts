@@ -17,7 +17,10 @@ export const slowDrip =
     response.writeHead(200, { 'content-type': 'image/jpeg' })
     const timer = setInterval(() => response.write('x'), everyMs)
     const stop = setTimeout(() => response.end(), 30_000)
-    response.on('close', () => (clearInterval(timer), clearTimeout(stop)))
+    response.on('close', () => {
+      clearInterval(timer)
+      clearTimeout(stop)
+    })
   }
 
 /** Accepts the request and never answers (until the client leaves). */
@@ -35,7 +38,10 @@ function pour(sink: Writable, total: number, pieceAt: (offset: number) => Buffer
     while (tally.sent < total && !sink.destroyed) {
       const piece = pieceAt(tally.sent)
       tally.sent += piece.length
-      if (!sink.write(piece)) return void sink.once('drain', pump)
+      if (!sink.write(piece)) {
+        sink.once('drain', pump)
+        return
+      }
     }
     sink.end()
   }

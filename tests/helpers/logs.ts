@@ -26,7 +26,12 @@ export function collectLines(): LogLines {
     push(chunk) {
       for (const line of chunk.split('\n').filter(Boolean).map(parse)) {
         lines.push(line)
-        for (const waiter of waiters) if (waiter.match(line)) (waiters.delete(waiter), waiter.resolve(line))
+        for (const waiter of waiters) {
+          if (waiter.match(line)) {
+            waiters.delete(waiter)
+            waiter.resolve(line)
+          }
+        }
       }
     },
     waitFor(match, timeoutMs = 20_000) {

@@ -35,7 +35,14 @@ export function startService(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   )
-  return { ...lines, pid: child.pid!, exited, kill: (signal = 'SIGTERM') => void child.kill(signal) }
+  return {
+    ...lines,
+    pid: child.pid!,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      child.kill(signal)
+    },
+  }
 }
 
 /** The public address of an API process, read from its first "Server listening at" log line (the operations server's comes after). */

@@ -26,7 +26,10 @@ async function appWith(
 }
 
 const lookups: string[] = []
-const inMemory = async (key: string) => (lookups.push(key), key === KEY ? OWNER : undefined)
+const inMemory = async (key: string) => {
+  lookups.push(key)
+  return key === KEY ? OWNER : undefined
+}
 const get = (app: Awaited<ReturnType<typeof appWith>>, authorization?: string, remoteAddress = '192.0.2.1') =>
   app.inject({
     method: 'GET',

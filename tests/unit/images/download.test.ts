@@ -35,7 +35,12 @@ describe('readCapped', () => {
 
   it('never pulls more than one chunk past the cap from an endless body', async () => {
     let pulled = 0
-    const endless = new Readable({ read: () => void (pulled++, endless.push(Buffer.alloc(1024))) })
+    const endless = new Readable({
+      read: () => {
+        pulled++
+        endless.push(Buffer.alloc(1024))
+      },
+    })
     await expect(readCapped(endless, { maxBytes: 10 * 1024 })).rejects.toMatchObject({ code: 'too_large' })
     expect(pulled).toBeLessThan(20)
   })
