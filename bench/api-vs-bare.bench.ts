@@ -170,8 +170,9 @@ bench(
           await server.stop()
         }
         // What the API stored without a relay is not the next API round's to publish.
-        if (target === 'api-no-relay')
+        if (target === 'api-no-relay') {
           await pipeline.database.db.product.updateMany({ where: { queued_at: null }, data: { queued_at: new Date() } })
+        }
       }
 
       const figures = {
@@ -181,8 +182,9 @@ bench(
         api: combine(rounds.api),
         'api-no-relay': combine(rounds['api-no-relay']),
       }
-      if (Object.values(figures).some((f) => f['non-2xx'] + f.errors > 0))
+      if (Object.values(figures).some((f) => f['non-2xx'] + f.errors > 0)) {
         throw new Error(`failed requests: ${JSON.stringify(figures)}`)
+      }
       const ratio = round(figures.api['req/s'] / figures.bare['req/s'], 3)
       const keyRatio = round(figures['bare+key']['req/s'] / figures.bare['req/s'], 3)
       const prismaRatio = round(figures.api['req/s'] / figures.prisma['req/s'], 3)

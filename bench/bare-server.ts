@@ -33,8 +33,9 @@ const prisma =
   process.env.BARE_INSERT === 'prisma' ? createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE) : undefined
 
 app.post('/products', { schema: { body: createProductBody(limits) } }, async (request, reply) => {
-  if (prisma)
+  if (prisma) {
     return reply.code(201).send(await prisma.product.create({ data: { ...request.body, queued_at: new Date() } }))
+  }
   const { user_id, product_name, product_description, product_images, product_price } = request.body
   const { rows } = await pool.query(
     `INSERT INTO products (user_id, product_name, product_description, product_images, product_price, queued_at, updated_at)

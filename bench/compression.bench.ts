@@ -44,10 +44,11 @@ bench(
         })
         await tiny.run()
         const { result } = tiny.tasks[0]!
-        if (result.state !== 'completed')
+        if (result.state !== 'completed') {
           throw new Error(
             `${setting} on ${image.kind}: ${result.state === 'errored' ? result.error.message : result.state}`,
           )
+        }
         const meanMs = result.latency.mean
         rows.push({
           input: image.kind,

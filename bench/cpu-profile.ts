@@ -73,5 +73,6 @@ if (positionals.length === 0) {
   console.error('usage: npx tsx bench/cpu-profile.ts [--last SECONDS] [--top N] FILE.cpuprofile...')
   process.exit(2)
 }
-for (const file of positionals)
+for (const file of positionals) {
   summarise(file, values.last === undefined ? undefined : Number(values.last), Number(values.top))
+}

@@ -58,8 +58,9 @@ async function deployed(photoPort: number, overrides: Record<string, string> = {
         orderBy: { product_id: 'asc' },
       })
       const records = rows.flatMap((row) => imageRecords(row.images))
-      if (records.length !== products.flat().length)
+      if (records.length !== products.flat().length) {
         throw new Error(`${records.length} images stored, ${products.flat().length} expected`)
+      }
       const images = await Promise.all(records.map((record) => readFile(record.path)))
       const variantBytes = records.flatMap((record) => record.variants).reduce((sum, variant) => sum + variant.bytes, 0)
       return { ms, images, variantBytes }

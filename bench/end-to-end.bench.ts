@@ -77,8 +77,9 @@ bench(
           body,
         })
         const postMs = performance.now() - started
-        if (response.status !== 201)
+        if (response.status !== 201) {
           throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
+        }
         const { product_id } = (await response.json()) as { product_id: number }
         const line = await worker.waitFor((l) => l.msg === 'product processed' && l.product_id === product_id, 60_000)
         if (line.outcome !== 'done') throw new Error(`product ${product_id} ended ${String(line.outcome)}`)

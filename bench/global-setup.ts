@@ -17,8 +17,9 @@ export default function setup() {
   rmSync(SECTIONS_DIR, { recursive: true, force: true })
 
   return () => {
-    if (!existsSync(SECTIONS_DIR))
+    if (!existsSync(SECTIONS_DIR)) {
       return console.log('\nNo benchmark wrote a section: bench/results/latest.json is left as it was.')
+    }
     const files = readdirSync(SECTIONS_DIR, { withFileTypes: true }).filter(
       (f) => f.isFile() && f.name.endsWith('.json'),
     )

@@ -122,12 +122,13 @@ bench(
           'RSS after MB': await statusMb(pid, 'VmRSS'),
           'images/s': round((PRODUCTS * 3 * 1000) / ms, 2),
         })
-        if (goal)
+        if (goal) {
           goals.push({
             goal: `worker peak RSS ≤ ${GOAL_MB} MB, 12–18 MP photos, full concurrency: ${variant.split(':')[0]}`,
             measured: `${peak} MB`,
             met: peak <= GOAL_MB,
           })
+        }
         await stopCommand(worker)
       }
       report('4-memory', {

@@ -32,8 +32,9 @@ export function ensureNginx(): void {
     spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
   install(['update', '-qq'])
   install(['install', '-y', '-qq', '--no-install-recommends', 'nginx-light', 'libnginx-mod-http-echo'])
-  if (!existsSync(NGINX) || !existsSync(ECHO_MODULE))
+  if (!existsSync(NGINX) || !existsSync(ECHO_MODULE)) {
     throw new Error('nginx with the echo module is needed: apt-get install nginx-light libnginx-mod-http-echo')
+  }
 }
 
 /** One server block: the first byte after `latencyMs`, then at most `bytesPerSecond`. */

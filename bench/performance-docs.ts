@@ -68,8 +68,9 @@ export function performanceTables(latest: Latest): string {
   ]
   if (goals.length > 0) {
     lines.push('### Goals', '', '| Benchmark | Goal | Measured | Met |', '| --- | --- | --- | --- |')
-    for (const goal of goals)
+    for (const goal of goals) {
       lines.push(`| ${cell(goal.title)} | ${cell(goal.goal)} | ${cell(goal.measured)} | ${metText(goal.met)} |`)
+    }
     lines.push('')
   }
   for (const key of keys) {
@@ -77,8 +78,9 @@ export function performanceTables(latest: Latest): string {
     lines.push(`### ${cell(section.title)}`, '', section.method.trim(), '')
     const table = rowsTable(section.rows)
     if (table.length > 0) lines.push(...table, '')
-    for (const goal of section.goals ?? [])
+    for (const goal of section.goals ?? []) {
       lines.push(`- Goal, ${metText(goal.met)}: ${goal.goal}. Measured: ${goal.measured}.`)
+    }
     if ((section.goals ?? []).length > 0) lines.push('')
   }
   lines.push(END)

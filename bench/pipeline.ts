@@ -86,13 +86,15 @@ export async function processed(
           twice++
           continue
         }
-        if (line.outcome !== 'done')
+        if (line.outcome !== 'done') {
           throw new Error(`product ${id} ended ${String(line.outcome)}: the benchmark is void`)
+        }
         perWorker[w]!++
       }
     })
-    if (performance.now() > deadline)
+    if (performance.now() > deadline) {
       throw new Error(`${waiting.size} of ${ids.length} products not processed within ${timeoutMs} ms`)
+    }
     if (waiting.size > 0) await sleep(5)
   }
   return { perWorker, twice }
@@ -132,8 +134,9 @@ export async function imageWork(
 ): Promise<{ width: number; bytes: number }[]> {
   const pixels = await decode(input, options)
   const files = [{ width: pixels.width, bytes: (await encode(pixels, options)).data.length }]
-  for (const width of variantWidthsFor(pixels.width, widths))
+  for (const width of variantWidthsFor(pixels.width, widths)) {
     files.push({ width, bytes: (await encode(pixels, options, width)).data.length })
+  }
   await placeholderOf(pixels)
   return files
 }

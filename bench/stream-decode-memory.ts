@@ -23,10 +23,11 @@ async function decodeOnce(mode: string, file: string): Promise<void> {
       .resize({ width: 2048, height: 2048, fit: 'inside', withoutEnlargement: true })
       .raw()
   if (mode === 'buffer') await decode(readFileSync(file)).toBuffer()
-  else
+  else {
     await createReadStream(file, { highWaterMark: 64 * 1024 })
       .pipe(decode())
       .toBuffer()
+  }
   console.log(JSON.stringify({ idle, peak: mb('VmHWM') }))
 }
 

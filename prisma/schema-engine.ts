@@ -98,8 +98,9 @@ function charColumnsAsCharacters(adapter: SqlDriverAdapter): void {
   const queryRaw = adapter.queryRaw.bind(adapter)
   adapter.queryRaw = async (query) => {
     const result = await queryRaw(query)
-    for (const column of charColumns.get(result.rows) ?? [])
+    for (const column of charColumns.get(result.rows) ?? []) {
       result.columnTypes[column] = CHARACTER_COLUMN as (typeof result.columnTypes)[number]
+    }
     return result
   }
 }

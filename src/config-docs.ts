@@ -40,8 +40,9 @@ export function defaultOf(name: string, schema: TSchema): string {
 
 /** What the schema accepts, in words. */
 export function allowedOf(schema: TSchema): string {
-  if (Array.isArray(schema.anyOf))
+  if (Array.isArray(schema.anyOf)) {
     return (schema.anyOf as TSchema[]).map((option) => code(String(option.const))).join(', ')
+  }
   switch (schema.type) {
     case 'integer': {
       const { minimum, maximum } = schema as { minimum?: number; maximum?: number }

@@ -49,11 +49,12 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
         randomize: true,
         shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !stopping.signal.aborted,
         onFailedAttempt: ({ error, attemptNumber }) => {
-          if (isDatabaseUnavailable(error))
+          if (isDatabaseUnavailable(error)) {
             log.warn(
               { product_id: productId, attempt: attemptNumber, err: error },
               'database unavailable; waiting for it',
             )
+          }
         },
       },
     )

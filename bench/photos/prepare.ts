@@ -191,8 +191,9 @@ async function derive(original: Buffer, how: Derivation, adobeRgbProfile: string
 
 if (process.argv[1] === import.meta.filename) {
   const photos = await loadPhotos()
-  for (const photo of photos)
+  for (const photo of photos) {
     console.log(
       `${photo.name.padEnd(40)} ${String(photo.megapixels).padStart(6)} MP ${(photo.data.length / 1e6).toFixed(2).padStart(6)} MB  ${photo.note}`,
     )
+  }
 }

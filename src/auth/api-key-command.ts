@@ -19,8 +19,9 @@ class UsageError extends Error {}
 class UnknownKeyError extends Error {}
 
 const positiveInteger = (value: string | undefined, what: string): number => {
-  if (!/^[1-9][0-9]{0,9}$/.test(value ?? '') || Number(value) > 2147483647)
+  if (!/^[1-9][0-9]{0,9}$/.test(value ?? '') || Number(value) > 2147483647) {
     throw new UsageError(`${what} must be a positive integer, got ${JSON.stringify(value ?? '')}`)
+  }
   return Number(value)
 }
 
@@ -31,8 +32,9 @@ async function create(db: Db, args: string[], print: (line: string) => void): Pr
     args,
     options: { user: { type: 'string' }, admin: { type: 'boolean' }, name: { type: 'string', default: '' } },
   })
-  if ((values.user === undefined) === (values.admin !== true))
+  if ((values.user === undefined) === (values.admin !== true)) {
     throw new UsageError('give either --user <id> or --admin')
+  }
   const owner = values.admin ? ({ admin: true } as const) : { userId: positiveInteger(values.user, '--user') }
   const { id, key } = await createApiKey(db, owner, values.name)
   print(
@@ -53,13 +55,14 @@ async function list(db: Db, print: (line: string) => void): Promise<void> {
   ])
   const table = [['id', 'owner', 'name', 'created', 'last used', 'revoked'], ...rows]
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)))
-  for (const row of table)
+  for (const row of table) {
     print(
       row
         .map((cell, column) => cell.padEnd(widths[column]!))
         .join('  ')
         .trimEnd(),
     )
+  }
 }
 
 async function revoke(db: Db, args: string[], print: (line: string) => void): Promise<void> {
@@ -92,8 +95,9 @@ export async function runApiKeyCommand(
   } catch (error) {
     if (error instanceof UnknownUserError || error instanceof UnknownKeyError) return (fail(error.message), 1)
     // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for unknown or malformed options.
-    if (error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS'))
+    if (error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
       return (fail(`${(error as Error).message}\n${USAGE}`), 2)
+    }
     throw error
   }
 }

@@ -125,8 +125,9 @@ export function pendingMigrations(
   for (const row of applied) {
     const local = known.get(row.migration_name)
     if (!local) throw new Error(`Migration ${row.migration_name} is applied but missing from prisma/migrations`)
-    if (local.checksum !== row.checksum)
+    if (local.checksum !== row.checksum) {
       throw new Error(`Migration ${row.migration_name} was edited after it was applied`)
+    }
   }
   const done = new Set(applied.map((row) => row.migration_name))
   return migrations.filter((m) => !done.has(m.name))

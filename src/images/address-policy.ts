@@ -53,8 +53,9 @@ export function parseAddressPolicy(setting: string): AddressPolicy {
     const match = /^(?:\[([\da-f:.]+)\]|([\d.]+)):(\d{1,5})$/i.exec(entry.trim())
     const address = match?.[1] ?? match?.[2] ?? ''
     const port = Number(match?.[3])
-    if (!isIP(address) || port < 1 || port > 65535)
+    if (!isIP(address) || port < 1 || port > 65535) {
       throw new Error(`ALLOW_PRIVATE_IMAGE_URLS: not an address:port: "${entry}"`)
+    }
     return endpoint(address, port)
   })
   return { allowPrivate: false, allowedEndpoints: new Set(endpoints) }

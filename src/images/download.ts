@@ -93,11 +93,13 @@ async function download({
   } catch (error) {
     holding.release()
     if (error instanceof PermanentImageError) throw error
-    if (clock.signal.aborted)
+    if (clock.signal.aborted) {
       throw new ImageTimeoutError(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
+    }
     const code = (error as { code?: string }).code ?? ''
-    if (error instanceof errors.UndiciError && UNDICI_TIMEOUTS.has(code))
+    if (error instanceof errors.UndiciError && UNDICI_TIMEOUTS.has(code)) {
       throw new ImageTimeoutError(error.message, { cause: error })
+    }
     throw error
   } finally {
     clock.stop()
@@ -151,8 +153,9 @@ async function openImage(dispatcher: Dispatcher, url: string, options: DownloadO
     await body.dump({ signal, limit: 64 * 1024 })
     const location = headers.location
     if (isRedirect(statusCode) && typeof location === 'string') {
-      if (hops >= options.maxRedirects)
+      if (hops >= options.maxRedirects) {
         throw new PermanentImageError('too_many_redirects', `more than ${options.maxRedirects} redirects from ${url}`)
+      }
       current = checkedUrl(location, current)
       continue
     }
@@ -167,8 +170,9 @@ async function openImage(dispatcher: Dispatcher, url: string, options: DownloadO
 function checkedUrl(location: string, base?: string): string {
   const url = base && URL.canParse(location, base) ? new URL(location, base).href : location
   const problem = imageUrlProblem(url)
-  if (problem)
+  if (problem) {
     throw new PermanentImageError('bad_url', base ? `the redirect to ${location} ${problem}` : `${location} ${problem}`)
+  }
   return url
 }
 

@@ -110,8 +110,9 @@ export async function processProduct({
   )
   results.forEach((result, index) => {
     // The details (addresses, ports, the network's own words) go to the log only.
-    if (result.status === 'rejected')
+    if (result.status === 'rejected') {
       log.warn({ product_id: productId, index, url: urls[index], err: result.reason }, 'image failed')
+    }
   })
   const { records, failures, transient } = summarize(
     urls,
@@ -133,9 +134,10 @@ export async function processProduct({
       status,
     },
   })
-  if (transient)
+  if (transient) {
     throw new RetriesExhaustedError(`product ${productId}: gave up after the last attempt: ${transient.message}`, {
       cause: transient,
     })
+  }
   return status
 }

@@ -38,8 +38,9 @@ export function brokerConfig({ amqpUrl, namespace, closeTimeoutMs }: BrokerOptio
 /** The recovery chain declared beside the subscription (rascal itself takes it per ackOrNack call). */
 export function recoveryOf(config: BrokerConfig): Recovery[] {
   const subscription = subscriptionOf(config)
-  if (!subscription.recovery?.length)
+  if (!subscription.recovery?.length) {
     throw new Error(`rascal.config.json: subscription ${SUBSCRIPTION} declares no recovery`)
+  }
   return subscription.recovery
 }
 
@@ -78,8 +79,9 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
     maxTimeout: 30_000,
     signal,
     onFailedAttempt: ({ error, attemptNumber }) => {
-      if (!isTopologyMismatch(error))
+      if (!isTopologyMismatch(error)) {
         return log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying')
+      }
       // Retrying cannot help until someone moves the queues; say what to do rather than "unreachable".
       log.error(
         { err: error, attempt: attemptNumber },

@@ -53,8 +53,9 @@ interface Owner {
  * each stage is a step of `recorder` (steps.ts), so a failure says which one and what it saw.
  */
 export async function startCluster(size = 3, recorder: Steps = steps()): Promise<RabbitCluster> {
-  if (userInfo().uid !== 0)
+  if (userInfo().uid !== 0) {
     throw new Error('the cluster test starts RabbitMQ nodes as the rabbitmq user, so it must run as root')
+  }
   const owner = await rabbitmqUser()
   const base = await mkdtemp('/tmp/rabbit-cluster-')
   const home = path.join(base, 'home') // HOME of our nodes and CLI calls: where Erlang reads the cookie
@@ -177,8 +178,9 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
         ) as { running_nodes: string[] }
         saw(`running_nodes: ${running.join(', ')}`)
         if (running.length === size) return
-        if (performance.now() > deadline)
+        if (performance.now() > deadline) {
           throw new Error(`${running.length} of ${size} nodes running after ${CLUSTERED_MS / 1000} s`)
+        }
         await sleep(1000)
       }
     })
@@ -228,20 +230,22 @@ async function chownTree(dir: string, { uid, gid }: Owner): Promise<void> {
 async function acceptsAmqp(node: ClusterNode, saw: (state: string) => void, timeoutMs = BOOT_MS): Promise<void> {
   const deadline = performance.now() + timeoutMs
   for (;;) {
-    if (node.process.exitCode !== null)
+    if (node.process.exitCode !== null) {
       throw new Error(
         `RabbitMQ node ${node.name} exited with ${node.process.exitCode} while starting\n${await logTail(node)}`,
       )
+    }
     // A bounded attempt: a node still booting may accept the TCP connection and not answer on it.
     const connection = await amqp.connect(node.url, { timeout: 10_000 }).catch((error: Error) => saw(error.message))
     if (connection) {
       await connection.close()
       return
     }
-    if (performance.now() > deadline)
+    if (performance.now() > deadline) {
       throw new Error(
         `RabbitMQ node ${node.name} did not accept connections within ${timeoutMs / 1000} s\n${await logTail(node)}`,
       )
+    }
     await sleep(250)
   }
 }

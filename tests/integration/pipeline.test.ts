@@ -202,8 +202,9 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const before = await getProduct(productId)
     const files = await filesOf(productId)
     // As if the first delivery had died after storing the first image only, before the database knew.
-    for (const file of files.filter((name) => name.startsWith('1.')))
+    for (const file of files.filter((name) => name.startsWith('1.'))) {
       await rm(path.join(imagesDir, String(productId), file))
+    }
     await database.db.product.update({
       where: { product_id: productId },
       data: { status: 'processing', compressed_product_images: [], images: [] },

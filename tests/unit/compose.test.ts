@@ -65,8 +65,9 @@ describe('docker-compose.yml', () => {
   it('sets only variables the service reads, and the ones it needs to reach its dependencies', () => {
     for (const name of appServices) {
       const environment = services[name]!.environment!
-      for (const key of Object.keys(environment))
+      for (const key of Object.keys(environment)) {
         expect([...Object.keys(EnvSchema.properties), ...SDK_VARIABLES], `${name}: ${key}`).toContain(key)
+      }
       expect(environment.DATABASE_URL).toMatch(/@postgres:5432\//)
       expect(environment.AMQP_URL).toMatch(/@rabbitmq:5672/)
     }
@@ -142,8 +143,9 @@ describe('docker-compose.yml', () => {
   })
 
   it('keeps every operations port on loopback: the healthchecks probe from inside the container', () => {
-    for (const [name, service] of Object.entries(services))
+    for (const [name, service] of Object.entries(services)) {
       expect(service.environment?.OPERATIONS_HOST, name).toBeUndefined()
+    }
     expect(loadConfig({}).OPERATIONS_HOST).toBe('127.0.0.1')
     expect(services.worker!.healthcheck!.test.join(' ')).toContain(
       `http://127.0.0.1:${loadConfig({}).WORKER_PORT}/ready`,
@@ -160,8 +162,9 @@ describe('docker-compose.yml', () => {
       })
     }
     expect(services['minio-init']!.depends_on).toEqual({ minio: { condition: 'service_healthy' } })
-    for (const name of ['postgres', 'rabbitmq', 'minio', 'api', 'worker'])
+    for (const name of ['postgres', 'rabbitmq', 'minio', 'api', 'worker']) {
       expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
+    }
     // The probes ask the ports the code listens on.
     expect(services.api!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).PORT}/health`)
     expect(services.worker!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).WORKER_PORT}/ready`)

@@ -42,7 +42,8 @@ describe('loadConfig: storage and broker backends', () => {
   it('takes the nodes of a RabbitMQ cluster as a comma-separated AMQP_URL', () => {
     const urls = 'amqp://u:p@rabbit-1:5672,amqp://u:p@rabbit-2:5672, amqps://u:p@rabbit-3:5671'
     expect(loadConfig({ AMQP_URL: urls }).AMQP_URL).toBe(urls)
-    for (const bad of ['amqp://a,', 'amqp://a,,amqp://b', 'amqp://a,http://b', 'rabbit:5672'])
+    for (const bad of ['amqp://a,', 'amqp://a,,amqp://b', 'amqp://a,http://b', 'rabbit:5672']) {
       expect(() => loadConfig({ AMQP_URL: bad }), bad).toThrow(/AMQP_URL/)
+    }
   })
 })

@@ -27,8 +27,9 @@ describe('docs/configuration.md', () => {
       ([, name, value]) => [name!, value!.trim()] as const,
     )
     expect(rows).toHaveLength(8)
-    for (const [name, value] of rows)
+    for (const [name, value] of rows) {
       expect(value, name).toBe(defaultOf(name, EnvSchema.properties[name as keyof typeof EnvSchema.properties]))
+    }
   })
 
   it('does not depend on the machine it is rendered on', () => {

@@ -59,8 +59,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: '127.0.0.1:8080,[::1]:8080' }).ALLOW_PRIVATE_IMAGE_URLS).toBe(
       '127.0.0.1:8080,[::1]:8080',
     )
-    for (const bad of ['yes', 'localhost:8080', '127.0.0.1', '*'])
+    for (const bad of ['yes', 'localhost:8080', '127.0.0.1', '*']) {
       expect(() => loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: bad })).toThrow(/ALLOW_PRIVATE_IMAGE_URLS/)
+    }
   })
 
   it('accepts only formats sharp can sniff', () => {
@@ -80,8 +81,9 @@ describe('loadConfig', () => {
     expect(trustProxy(loadConfig({ TRUST_PROXY: '10.0.0.1,10.1.0.0/16,::1' }).TRUST_PROXY)).toBe(
       '10.0.0.1,10.1.0.0/16,::1',
     )
-    for (const bad of ['yes', 'proxy.example', '10.0.0.1; rm', '10.0.0.1,'])
+    for (const bad of ['yes', 'proxy.example', '10.0.0.1; rm', '10.0.0.1,']) {
       expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/)
+    }
   })
 
   it('refuses TRUST_PROXY=true with NODE_ENV=production, saying why and what to set instead', () => {

@@ -46,8 +46,9 @@ describe('links in README.md and docs/', () => {
       const [file, anchor] = link.split('#') as [string, string | undefined]
       const target = file ? path.resolve(path.dirname(path.join(root, page)), file) : path.join(root, page)
       if (!existsSync(target)) broken.push(`${link}: no such file`)
-      else if (anchor && target.endsWith('.md') && !anchorsOf(readFileSync(target, 'utf8')).has(anchor))
+      else if (anchor && target.endsWith('.md') && !anchorsOf(readFileSync(target, 'utf8')).has(anchor)) {
         broken.push(`${link}: no such heading`)
+      }
     }
     expect(broken).toEqual([])
   })

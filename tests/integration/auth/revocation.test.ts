@@ -35,6 +35,7 @@ it('a key revoked with npm run apikey:revoke is refused by every running API pro
     env: { ...process.env, DATABASE_URL: environment.database.url },
   })
 
-  for (const url of urls)
+  for (const url of urls) {
     await expect.poll(() => status(url), { timeout: KEY_CACHE_TTL_MS + 5000, interval: 250 }).toBe(401)
+  }
 }, 60_000)

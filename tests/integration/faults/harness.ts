@@ -109,8 +109,9 @@ export async function tally(scenario: Scenario, name: string, posted: Posted[], 
     duplicated += Math.max(0, files.length - fileCount)
     duplicated += row.compressed_product_images.length - new Set(row.compressed_product_images).size
     duplicated += Math.max(0, row.compressed_product_images.length - imageCount)
-    if (row.status === 'done' && row.compressed_product_images.length === imageCount && files.length === fileCount)
+    if (row.status === 'done' && row.compressed_product_images.length === imageCount && files.length === fileCount) {
       done++
+    }
   }
   const figures = {
     posted: posted.length,

@@ -144,9 +144,9 @@ describe('downloader against hostile servers (loopback)', () => {
     // undici takes the declared bytes, or (when the excess arrives before they are read) drops the
     // connection as a network error; which one depends on timing. Never more than declared.
     const outcome = await bytesOf(images.url('/liar')).catch((error: Error) => error)
-    if (outcome instanceof Error)
+    if (outcome instanceof Error) {
       expect(outcome).toMatchObject({ code: expect.stringMatching(/^UND_ERR_(SOCKET|RES_CONTENT_LENGTH_MISMATCH)$/) })
-    else expect(outcome).toEqual(Buffer.alloc(100, 0xcd))
+    } else expect(outcome).toEqual(Buffer.alloc(100, 0xcd))
     expect(liar.sent()).toBeLessThan(20 * 1024 * 1024)
   })
 

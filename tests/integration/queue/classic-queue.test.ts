@@ -26,8 +26,9 @@ it('says how to upgrade when RabbitMQ holds the work queue as a classic queue, i
   } finally {
     await channel.deleteQueue(queue)
     for (const name of ['products.retry.wait', 'products.dead']) await channel.deleteQueue(`${namespace}:${name}`)
-    for (const name of ['products', 'products.retry', 'products.dead'])
+    for (const name of ['products', 'products.retry', 'products.dead']) {
       await channel.deleteExchange(`${namespace}:${name}`)
+    }
     await connection.close()
   }
 })

@@ -179,8 +179,9 @@ describe('POST /products against random and mutated bodies (fast-check)', () => 
     if (typeof sent.product_price === 'number') expect(row.product_price.toNumber()).toBe(sent.product_price)
     if (typeof sent.product_name === 'string') expect(row.product_name).toBe(sent.product_name)
     if (typeof sent.product_description === 'string') expect(row.product_description).toBe(sent.product_description)
-    if (Array.isArray(sent.product_images) && sent.product_images.every((url) => typeof url === 'string'))
+    if (Array.isArray(sent.product_images) && sent.product_images.every((url) => typeof url === 'string')) {
       expect(row.product_images).toEqual(sent.product_images)
+    }
   }
 
   // Bounded in count and in time (an interrupted run passes with the cases it completed).

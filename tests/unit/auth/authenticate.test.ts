@@ -104,8 +104,9 @@ describe('authenticate', () => {
   it('refuses the failures of an address that failed too often until the window ends, and lets its valid keys through', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const app = await appWith(inMemory, 3)
-    for (let attempt = 0; attempt < 3; attempt++)
+    for (let attempt = 0; attempt < 3; attempt++) {
       expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(401)
+    }
     for (const header of [`Bearer ${generateApiKey()}`, undefined, 'Bearer pip_short']) {
       const refused = await get(app, header)
       expect(refused.statusCode).toBe(429)

@@ -25,8 +25,9 @@ describe('brokerConfig', () => {
   })
 
   it('makes every queue a quorum queue, dead-lettering at least once, with the broker capping redeliveries', () => {
-    for (const queue of Object.values(queuesOf(config)))
+    for (const queue of Object.values(queuesOf(config))) {
       expect(queue.options?.arguments?.['x-queue-type']).toBe('quorum')
+    }
     const work = queuesOf(config)['products.process']!.options!.arguments!
     expect(work['x-delivery-limit']).toBe(5)
     expect(work['x-dead-letter-exchange']).toBe('products.dead')
