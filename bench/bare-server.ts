@@ -36,11 +36,11 @@ app.post('/products', { schema: { body: createProductBody(limits) } }, async (re
   if (prisma) {
     return reply.code(201).send(await prisma.product.create({ data: { ...request.body, queued_at: new Date() } }))
   }
-  const { user_id, product_name, product_description, product_images, product_price } = request.body
+  const body = request.body
   const { rows } = await pool.query(
     `INSERT INTO products (user_id, product_name, product_description, product_images, product_price, queued_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING *`,
-    [user_id, product_name, product_description, product_images, product_price],
+    [body.user_id, body.product_name, body.product_description, body.product_images, body.product_price],
   )
   return reply.code(201).send(rows[0])
 })

@@ -80,9 +80,9 @@ bench(
         if (response.status !== 201) {
           throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
         }
-        const { product_id } = (await response.json()) as { product_id: number }
-        const line = await worker.waitFor((l) => l.msg === 'product processed' && l.product_id === product_id, 60_000)
-        if (line.outcome !== 'done') throw new Error(`product ${product_id} ended ${String(line.outcome)}`)
+        const { product_id: productId } = (await response.json()) as { product_id: number }
+        const line = await worker.waitFor((l) => l.msg === 'product processed' && l.product_id === productId, 60_000)
+        if (line.outcome !== 'done') throw new Error(`product ${productId} ended ${String(line.outcome)}`)
         if (n >= WARMUP) samples.push({ totalMs: performance.now() - started, postMs, workerMs: line.ms as number })
       }
 

@@ -55,11 +55,11 @@ it('node dist/main.js runs API and worker: a posted product gets its image', { t
     }),
   })
   expect(response.status).toBe(201)
-  const { product_id } = (await response.json()) as { product_id: number }
-  const line = await service.waitFor((l) => l.msg === 'product processed' && l.product_id === product_id, 30_000)
+  const { product_id: productId } = (await response.json()) as { product_id: number }
+  const line = await service.waitFor((l) => l.msg === 'product processed' && l.product_id === productId, 30_000)
   expect(line.outcome).toBe('done')
   // The 1600-wide photo: its main file and variants 256, 640 and 1280 wide.
-  const files = await readdir(path.join(environment.imagesDir, String(product_id)))
+  const files = await readdir(path.join(environment.imagesDir, String(productId)))
   expect(files.map((name) => name.replace(/^0\.[0-9a-f]{8}\./, '0.<tag>.')).sort()).toEqual([
     '0.<tag>.1280w.webp',
     '0.<tag>.256w.webp',

@@ -90,10 +90,13 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       },
     },
     async (request) => {
-      const { user_id, cursor, limit } = request.query
+      const { user_id: userId, cursor, limit } = request.query
       const rows = await db.product.findMany({
         where: {
-          AND: [visibleTo(request.principal), { user_id, product_id: cursor ? { lt: Number(cursor) } : undefined }],
+          AND: [
+            visibleTo(request.principal),
+            { user_id: userId, product_id: cursor ? { lt: Number(cursor) } : undefined },
+          ],
         },
         orderBy: { product_id: 'desc' },
         take: limit + 1,

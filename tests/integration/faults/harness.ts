@@ -50,7 +50,7 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
   const posted: Posted[] = []
   for (let n = from; n < from + count; n++) {
     const imageCount = 2 + (n % 2)
-    const product_images = Array.from({ length: imageCount }, (_, i) =>
+    const productImages = Array.from({ length: imageCount }, (_, i) =>
       scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`),
     )
     const response = await fetch(`${apiUrl}/products`, {
@@ -60,7 +60,7 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
         user_id: scenario.userId,
         product_name: `Product ${n}`,
         product_description: 'fault test',
-        product_images,
+        product_images: productImages,
         product_price: n,
       }),
     })

@@ -214,8 +214,8 @@ describe('products routes', () => {
 
   describe('GET /products/:id', () => {
     it('returns every column of the product with its status', async () => {
-      const { product_id } = (await post(validBody())).json()
-      const response = await app.inject({ method: 'GET', url: `/products/${product_id}`, headers })
+      const { product_id: productId } = (await post(validBody())).json()
+      const response = await app.inject({ method: 'GET', url: `/products/${productId}`, headers })
       expect(response.statusCode).toBe(200)
       expect(Object.keys(response.json()).sort()).toEqual(
         [

@@ -25,9 +25,9 @@ describe('placeholderOf', () => {
   })
 
   it('gives the dominant colour as #rrggbb', async () => {
-    const { dominant_color } = await placeholderOf(await solid(400, 300, '#c83c28'))
-    expect(dominant_color).toMatch(/^#[0-9a-f]{6}$/)
-    const [r, g, b] = [1, 3, 5].map((i) => parseInt(dominant_color.slice(i, i + 2), 16))
+    const { dominant_color: dominantColor } = await placeholderOf(await solid(400, 300, '#c83c28'))
+    expect(dominantColor).toMatch(/^#[0-9a-f]{6}$/)
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(dominantColor.slice(i, i + 2), 16))
     // sharp's dominant colour is the centre of a histogram bin: close, not exact.
     expect(Math.abs(r! - 0xc8) + Math.abs(g! - 0x3c) + Math.abs(b! - 0x28)).toBeLessThan(48)
   })
@@ -40,13 +40,13 @@ describe('placeholderOf', () => {
     const cutOut = sharp({
       create: { width: 300, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
     }).composite([{ input: square }])
-    const { thumbhash, dominant_color } = await placeholderOf(await pixelsOf(cutOut))
+    const { thumbhash, dominant_color: dominantColor } = await placeholderOf(await pixelsOf(cutOut))
     const preview = thumbHashToRGBA(decode(thumbhash))
     const alphas = preview.rgba.filter((_, i) => i % 4 === 3)
     expect(Math.min(...alphas)).toBeLessThan(128)
     expect(Math.max(...alphas)).toBeGreaterThan(128)
-    expect(parseInt(dominant_color.slice(1, 3), 16)).toBeGreaterThan(200)
-    expect(parseInt(dominant_color.slice(3, 5), 16)).toBeLessThan(48)
+    expect(parseInt(dominantColor.slice(1, 3), 16)).toBeGreaterThan(200)
+    expect(parseInt(dominantColor.slice(3, 5), 16)).toBeLessThan(48)
   })
 })
 
