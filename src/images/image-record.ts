@@ -10,6 +10,7 @@ export const VariantRecord = Type.Object({
   bytes: Type.Integer({ minimum: 1 }),
   path: Type.String({ description: 'where the variant is stored, like compressed_product_images' }),
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type VariantRecord = Static<typeof VariantRecord>
 
 export const ImageRecord = Type.Object({
@@ -25,6 +26,7 @@ export const ImageRecord = Type.Object({
   thumbhash: Type.String({ description: 'ThumbHash placeholder, base64' }),
   dominant_color: Type.String({ pattern: '^#[0-9a-f]{6}$' }),
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type ImageRecord = Static<typeof ImageRecord>
 
 /** The well-formed records of a stored `images` value; anything else (a row edited by hand) is left out. */

@@ -54,6 +54,7 @@ export const Image = Type.Object(
   },
   { description: 'a stored image: the main file, its variants and a placeholder' },
 )
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type Image = Static<typeof Image>
 
 export const Product = Type.Object({
@@ -79,6 +80,7 @@ export const Product = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type Product = Static<typeof Product>
 
 export const ProductList = Type.Object({
