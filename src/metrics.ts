@@ -39,7 +39,7 @@ export const messagesDeadLettered = new Counter({
 })
 
 let countBacklog: (() => Promise<number>) | undefined
-new Gauge({
+export const outboxBacklog = new Gauge({
   name: 'outbox_backlog',
   help: 'Stored products not yet confirmed by RabbitMQ',
   async collect() {
