@@ -51,7 +51,7 @@ const health: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, 
       },
     },
     async (_request, reply) => {
-      const timeout = new Promise((_, reject) => setTimeout(reject, DATABASE_CHECK_TIMEOUT_MS).unref())
+      const timeout = new Promise((_resolve, reject) => setTimeout(reject, DATABASE_CHECK_TIMEOUT_MS).unref())
       const database = await Promise.race([checks.database(), timeout]).then(
         () => true,
         () => false,
