@@ -43,11 +43,13 @@ export function startOutboxRelay(db: Db, publish: Publish, log: Logger, interval
     do {
       wokenWhileRunning = false
       try {
+        // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets stopped during the await
         while (!stopped && (await relayPending(db, publish)) > 0);
       } catch (err) {
         log.warn({ err }, 'outbox relay could not publish; will retry')
         return
       }
+      // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets stopped while a pass awaits
     } while (wokenWhileRunning && !stopped)
   }
 
