@@ -41,7 +41,13 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
     { loggerInstance: log, trustProxy: trustProxy(config.TRUST_PROXY) },
   )
   await app.listen({ host: config.HOST, port: config.PORT })
-  const operations = await serveOperations(config.OPERATIONS_HOST, config.OPERATIONS_PORT, checks, log, httpMetrics)
+  const operations = await serveOperations({
+    host: config.OPERATIONS_HOST,
+    port: config.OPERATIONS_PORT,
+    checks,
+    log,
+    httpMetrics,
+  })
   const relayStarted = broker.then(
     (connected) => {
       brokerConnected = connectionStatus(connected)

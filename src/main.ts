@@ -52,7 +52,7 @@ if (role !== 'api') {
     stops.push((await startWorker({ config, db, broker: connected, recovery: recoveryOf(rascalConfig), log })).stop)
     if (role === 'worker') {
       const checks = healthChecks(db, connectionStatus(connected))
-      const operations = await serveOperations(config.OPERATIONS_HOST, config.WORKER_PORT, checks, log)
+      const operations = await serveOperations({ host: config.OPERATIONS_HOST, port: config.WORKER_PORT, checks, log })
       stops.push(() => operations.close())
     }
   }

@@ -21,19 +21,28 @@ export async function measureHttp(app: FastifyInstance, registry: Registry): Pro
   })
 }
 
+export interface OperationsServerOptions {
+  host: string
+  port: number
+  checks: HealthChecks
+  log: FastifyBaseLogger
+  /** The measured server's registry (see measureHttp); without it the server measures itself. */
+  httpMetrics?: Registry
+}
+
 /**
  * /health, /ready and /metrics on a port of their own, never the public one: the API's operations
  * port, or the worker's. /metrics serves `httpMetrics` (the measured server's, see measureHttp)
  * and the process-wide metrics of metrics.ts. Without `httpMetrics` (a worker alone) the server
  * measures itself.
  */
-export async function serveOperations(
-  host: string,
-  port: number,
-  checks: HealthChecks,
-  log: FastifyBaseLogger,
-  httpMetrics?: Registry,
-): Promise<FastifyInstance> {
+export async function serveOperations({
+  host,
+  port,
+  checks,
+  log,
+  httpMetrics,
+}: OperationsServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: log })
   const registry = httpMetrics ?? new Registry()
   if (!httpMetrics) await measureHttp(app, registry)

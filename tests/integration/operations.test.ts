@@ -35,7 +35,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       settings: { ...testSettings(), imagesDir },
       httpMetrics,
     })
-    operations = await serveOperations('127.0.0.1', 0, checks, recordLogs().log, httpMetrics)
+    operations = await serveOperations({ host: '127.0.0.1', port: 0, checks, log: recordLogs().log, httpMetrics })
   })
   afterAll(async () => {
     await app?.close()
