@@ -51,7 +51,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   const relayStarted = broker.then(
     (connected) => {
       brokerConnected = connectionStatus(connected)
-      relay = startOutboxRelay(db, (id) => publishProductCreated(connected, id), log)
+      relay = startOutboxRelay({ db, publish: (id) => publishProductCreated(connected, id), log })
     },
     () => {}, // no broker before shutdown: nothing to relay
   )

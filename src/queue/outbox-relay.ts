@@ -33,8 +33,16 @@ export interface OutboxRelay {
   stop(): Promise<void>
 }
 
+export interface OutboxRelayOptions {
+  db: Db
+  publish: Publish
+  log: Logger
+  /** How often it drains unwoken, in ms. */
+  intervalMs?: number
+}
+
 /** Drains the outbox when woken and every `intervalMs`, so it catches up after a broker outage or a crash. */
-export function startOutboxRelay(db: Db, publish: Publish, log: Logger, intervalMs = 1000): OutboxRelay {
+export function startOutboxRelay({ db, publish, log, intervalMs = 1000 }: OutboxRelayOptions): OutboxRelay {
   let running: Promise<void> | undefined
   let wokenWhileRunning = false
   let stopped = false

@@ -64,7 +64,11 @@ export async function startPipeline({
   const { database, broker, images, imagesDir, userId } = environment
   const headers = { authorization: `Bearer ${environment.apiKey}` }
   const config = loadConfig(environment.env(env))
-  const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
+  const relay: OutboxRelay = startOutboxRelay({
+    db: database.db,
+    publish: (id) => publishProductCreated(broker.broker, id),
+    log: logs.log,
+  })
   const app = await buildApp({
     db: database.db,
     onProductCreated: relay.wake,

@@ -61,7 +61,11 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
       ALLOW_PRIVATE_IMAGE_URLS: images.host,
     })
     tag = encodingTag(compressOptions(config))
-    relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
+    relay = startOutboxRelay({
+      db: database.db,
+      publish: (id) => publishProductCreated(broker.broker, id),
+      log: logs.log,
+    })
     app = await buildApp({
       db: database.db,
       onProductCreated: relay.wake,

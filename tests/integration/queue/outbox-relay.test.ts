@@ -69,7 +69,12 @@ describe('outbox relay', () => {
   it('started after a crash, catches up with what was stored but not published', async () => {
     const ids = await storeProducts(5)
     const published: number[] = []
-    const relay = startOutboxRelay(database.db, recordingInto(published), recordLogs().log, 50)
+    const relay = startOutboxRelay({
+      db: database.db,
+      publish: recordingInto(published),
+      log: recordLogs().log,
+      intervalMs: 50,
+    })
     try {
       await expect.poll(unqueued).toBe(0)
       expect(published.sort()).toEqual(ids.sort())
@@ -82,14 +87,14 @@ describe('outbox relay', () => {
     await storeProducts(2)
     let brokerUp = false
     const logs = recordLogs()
-    const relay = startOutboxRelay(
-      database.db,
-      async () => {
+    const relay = startOutboxRelay({
+      db: database.db,
+      publish: async () => {
         if (!brokerUp) throw new Error('broker down')
       },
-      logs.log,
-      50,
-    )
+      log: logs.log,
+      intervalMs: 50,
+    })
     try {
       await logs.waitFor((line) => line.msg === 'outbox relay could not publish; will retry')
       expect(await unqueued()).toBe(2)
