@@ -26,5 +26,5 @@ export type ImageNames = (width?: number) => string
 export function imageNames(productId: number, index: number, options: EncodeOptions): ImageNames {
   const tag = encodingTag(options)
   const extension = extensionOf(options.format)
-  return (width) => imageKey(productId, index, extension, tag, width)
+  return (width) => imageKey({ productId, index, extension, tag, width })
 }
