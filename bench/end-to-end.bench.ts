@@ -38,7 +38,9 @@ async function imageWorkAlone(corpus: Image[], products: number): Promise<{ ms: 
   try {
     for (let n = 0; n < WARMUP + products; n++) {
       const [started, cpu] = [performance.now(), process.cpuUsage()]
-      await Promise.all(corpus.map((_, index) => processImage(pipeline, n + 1, String(index), index)))
+      await Promise.all(
+        corpus.map((_, index) => processImage(pipeline, { productId: n + 1, url: String(index), index })),
+      )
       const { user, system } = process.cpuUsage(cpu)
       if (n >= WARMUP) samples.push({ ms: performance.now() - started, cpuMs: (user + system) / 1000 })
     }

@@ -36,6 +36,16 @@ export function imagePipeline(config: Config, download: ImagePipeline['download'
   }
 }
 
+/** One image of a product, as the worker is given it. */
+export interface SourceImage {
+  productId: number
+  url: string
+  /** Its position in product_images. */
+  index: number
+  /** Its record from an earlier run, if any. */
+  previous?: ImageRecord
+}
+
 /**
  * One image: its main file and variants under the current settings' names, and its record.
  * - Kept as it is when its previous record names exactly those files and all are stored.
@@ -46,13 +56,8 @@ export function imagePipeline(config: Config, download: ImagePipeline['download'
  * The download waits on the network outside the worker's slots; the main file (decode, encode,
  * write) is then one task in the slots, each variant and the placeholder one more.
  */
-export async function processImage(
-  pipeline: ImagePipeline,
-  productId: number,
-  url: string,
-  index: number,
-  previous?: ImageRecord,
-): Promise<ImageRecord> {
+export async function processImage(pipeline: ImagePipeline, image: SourceImage): Promise<ImageRecord> {
+  const { productId, index, previous } = image
   const names = imageNames(productId, index, pipeline.compression)
   if (previous && (await isCurrent(pipeline, previous, names))) {
     imagesProcessed.inc({ result: 'kept', reason: '' })
@@ -60,7 +65,7 @@ export async function processImage(
   }
   const timer = imageSeconds.startTimer()
   try {
-    const record = await makeFiles(pipeline, url, index, names)
+    const record = await makeFiles(pipeline, image, names)
     imagesProcessed.inc({ result: 'stored', reason: '' })
     return record
   } catch (error) {
@@ -86,7 +91,11 @@ async function isCurrent(
   return (await Promise.all(keys.map((key) => store.exists(key)))).every(Boolean)
 }
 
-async function makeFiles(pipeline: ImagePipeline, url: string, index: number, names: ImageNames): Promise<ImageRecord> {
+async function makeFiles(
+  pipeline: ImagePipeline,
+  { url, index }: SourceImage,
+  names: ImageNames,
+): Promise<ImageRecord> {
   const { store, compression, slots } = pipeline
   const stored = await readStored(store, names())
   const source = stored ? undefined : await pipeline.download(url)
@@ -95,7 +104,8 @@ async function makeFiles(pipeline: ImagePipeline, url: string, index: number, na
   )
   const variantOf = async (width: number): Promise<VariantRecord> => {
     const key = names(width)
-    const variant = (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, key, width))
+    const variant =
+      (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, { key, width }))
     return { ...variant, path: store.locationOf(key) }
   }
   const variantTasks = variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) =>
@@ -135,7 +145,11 @@ async function makeMain(
   return { pixels, main }
 }
 
-async function encodeVariant({ store, compression }: ImagePipeline, pixels: Pixels, key: string, width: number) {
+async function encodeVariant(
+  { store, compression }: ImagePipeline,
+  pixels: Pixels,
+  { key, width }: { key: string; width: number },
+) {
   const { data, ...size } = await encode(pixels, compression, width)
   await put(store, key, data)
   return { ...size, bytes: data.length }

@@ -106,7 +106,7 @@ export async function processProduct({
   const urls = product.product_images
   const previous = new Map(imageRecords(product.images).map((record) => [record.index, record]))
   const results = await Promise.allSettled(
-    urls.map((url, index) => processImage(pipeline, productId, url, index, previous.get(index))),
+    urls.map((url, index) => processImage(pipeline, { productId, url, index, previous: previous.get(index) })),
   )
   results.forEach((result, index) => {
     // The details (addresses, ports, the network's own words) go to the log only.
