@@ -87,7 +87,7 @@ async function download({
   const clock = deadline(options.timeoutMs)
   const holding = budget.open()
   try {
-    const { body, declared } = await openImage(dispatcher, url, options, clock.signal)
+    const { body, declared } = await openImage({ dispatcher, url, options, signal: clock.signal })
     const take = (bytes: number) => clock.pausedWhile(holding.take(bytes))
     return { data: await readCapped(body, { maxBytes: options.maxBytes, declared, take }), release: holding.release }
   } catch (error) {
@@ -138,7 +138,17 @@ const isRedirect = (status: number) => [301, 302, 303, 307, 308].includes(status
  * so that each hop passes the URL policy too (scheme, no credentials); the connector checks
  * each hop's address.
  */
-async function openImage(dispatcher: Dispatcher, url: string, options: DownloadOptions, signal: AbortSignal) {
+async function openImage({
+  dispatcher,
+  url,
+  options,
+  signal,
+}: {
+  dispatcher: Dispatcher
+  url: string
+  options: DownloadOptions
+  signal: AbortSignal
+}) {
   let current = checkedUrl(url)
   for (let hops = 0; ; hops++) {
     const { statusCode, headers, body } = await request(current, { dispatcher, signal, headers: { accept: 'image/*' } })

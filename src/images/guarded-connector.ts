@@ -20,7 +20,8 @@ const pinnedLookup =
     callback(null, addresses[0]!.address, addresses[0]!.family)
   }
 
-const blocked = (host: string, port: number, address: string, range: string) =>
+/** Refuses `host:port`: `address` (one it resolved to, or the connected peer) is in the blocked `range`. */
+const blocked = ({ host, port, address, range }: { host: string; port: number; address: string; range: string }) =>
   new PermanentImageError(
     'blocked_address',
     `${host}:${port}${host === address ? '' : ` (${address})`} is in a blocked range (${range})`,
@@ -43,7 +44,7 @@ export function guardedConnector(
       const addresses = await resolve(target.hostname)
       for (const { address } of addresses) {
         const why = refusal(policy, address, port)
-        if (why) throw blocked(target.hostname, port, address, why)
+        if (why) throw blocked({ host: target.hostname, port, address, range: why })
       }
       return addresses
     }
@@ -56,7 +57,7 @@ export function guardedConnector(
         socket.destroy()
         callback(
           why
-            ? blocked(target.hostname, port, peer!, why)
+            ? blocked({ host: target.hostname, port, address: peer!, range: why })
             : new Error('the connection closed before its peer could be checked'),
           null,
         )
