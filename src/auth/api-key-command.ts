@@ -78,12 +78,17 @@ async function revoke(db: Db, args: string[], print: (line: string) => void): Pr
   )
 }
 
+/** Where a command writes: its output, and its error messages. */
+export interface CommandOutput {
+  print?: (line: string) => void
+  fail?: (line: string) => void
+}
+
 /** Runs one command; returns the exit code: 0 done, 1 refused (unknown user or key), 2 bad usage. */
 export async function runApiKeyCommand(
   db: Db,
   argv: string[],
-  print = console.log,
-  fail = console.error,
+  { print = console.log, fail = console.error }: CommandOutput = {},
 ): Promise<number> {
   const [command, ...args] = argv
   try {

@@ -23,12 +23,10 @@ describe('npm run apikey:*', () => {
   async function run(...argv: string[]) {
     const out: string[] = []
     const err: string[] = []
-    const code = await runApiKeyCommand(
-      database.db,
-      argv,
-      (line) => out.push(line),
-      (line) => err.push(line),
-    )
+    const code = await runApiKeyCommand(database.db, argv, {
+      print: (line) => out.push(line),
+      fail: (line) => err.push(line),
+    })
     return { code, out, err: err.join('\n') }
   }
 
