@@ -64,7 +64,8 @@ export function allowedOf(schema: TSchema): string {
 export function configurationMarkdown(schema: { properties: Record<string, TSchema> } = EnvSchema): string {
   const rows = Object.entries(schema.properties).map(([name, setting]) => {
     if (typeof setting.description !== 'string') throw new Error(`${name} has no description in EnvSchema`)
-    return `| ${code(name)} | ${cell(defaultOf(name, setting))} | ${cell(allowedOf(setting))} | ${cell(setting.description)} |`
+    const cells = [code(name), cell(defaultOf(name, setting)), cell(allowedOf(setting)), cell(setting.description)]
+    return `| ${cells.join(' | ')} |`
   })
   return [
     '<!-- Generated from EnvSchema (src/config.ts) by `npm run docs:config`: edit the descriptions there. -->',

@@ -195,8 +195,9 @@ export const EnvSchema = Type.Object({
     maximum: 64,
     description:
       "Image tasks one worker runs at once (an image's decode and main file; each of its variants; its " +
-      'placeholder), fed by downloads that run outside them. sharp runs each task on one libvips thread here, so one per core keeps the cores busy and ' +
-      'more add memory, not speed ([the worker pipeline](worker-pipeline.md); [levers](performance.md#levers)).',
+      'placeholder), fed by downloads that run outside them. sharp runs each task on one libvips thread here, ' +
+      'so one per core keeps the cores busy and more add memory, not speed ' +
+      '([the worker pipeline](worker-pipeline.md); [levers](performance.md#levers)).',
   }),
   IMAGE_DECODE_PIXELS: Int({
     default: 24_000_000,

@@ -1,4 +1,5 @@
-// Entry: `node dist/main.js [api|worker]` (npm run build first), or `tsx src/main.ts [api|worker]` from the sources; with no role it runs both in one process.
+// Entry: `node dist/main.js [api|worker]` (npm run build first), or `tsx src/main.ts [api|worker]`
+// from the sources; with no role it runs both in one process.
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from './config.ts'
 import { createDb } from './db/client.ts'

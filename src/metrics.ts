@@ -10,7 +10,9 @@ export const productsCreated = new Counter({
 
 export const rateLimitFallbacks = new Counter({
   name: 'rate_limit_store_fallbacks_total',
-  help: 'Rate-limit counts made in this process because RATE_LIMIT_REDIS_URL could not be reached (each process then limits on its own)',
+  help:
+    'Rate-limit counts made in this process because RATE_LIMIT_REDIS_URL could not be reached ' +
+    '(each process then limits on its own)',
 })
 
 export const imagesProcessed = new Counter({

@@ -38,7 +38,8 @@ async function create(db: Db, args: string[], print: (line: string) => void): Pr
   const owner = values.admin ? ({ admin: true } as const) : { userId: positiveInteger(values.user, '--user') }
   const { id, key } = await createApiKey(db, owner, values.name)
   print(
-    `Created API key ${id} for ${values.admin ? 'every user (admin)' : `user ${values.user}`}. It is shown this once; only its hash is stored:`,
+    `Created API key ${id} for ${values.admin ? 'every user (admin)' : `user ${values.user}`}. ` +
+      'It is shown this once; only its hash is stored:',
   )
   // Alone on the last line, for scripts: KEY=$(npm run -s apikey:create -- --user 1 | tail -n 1)
   print(key)

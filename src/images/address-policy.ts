@@ -33,7 +33,10 @@ export function addressRange(address: string): string {
 
 const endpoint = (address: string, port: number) => `${ipaddr.process(address).toString()}:${port}`
 
-/** The blocked range `address:port` is in (`loopback`, `link-local`, `cloud metadata`...), or undefined when allowed. */
+/**
+ * The blocked range `address:port` is in (`loopback`, `link-local`, `cloud metadata`...), or
+ * undefined when allowed.
+ */
 export function refusal(policy: AddressPolicy, address: string, port: number): string | undefined {
   const range = addressRange(address)
   if (range === 'public') return undefined

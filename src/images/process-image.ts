@@ -24,7 +24,10 @@ export interface ImagePipeline {
   admitDecode: AdmitDecode
 }
 
-/** A worker's pipeline under these settings: one per process, its slots and decode budget shared by all its products. */
+/**
+ * A worker's pipeline under these settings: one per process, its slots and decode budget shared by
+ * all its products.
+ */
 export function imagePipeline(config: Config, download: ImagePipeline['download'], store: ImageStore): ImagePipeline {
   return {
     download,

@@ -17,7 +17,10 @@ export const subscriptionOf = (config: BrokerConfig) =>
   config.vhosts!['/']!.subscriptions![SUBSCRIPTION] as ProductSubscription
 
 export interface BrokerOptions {
-  /** One URL, or the nodes of a cluster separated by commas: each process starts at a random one and moves on to the next when it fails. */
+  /**
+   * One URL, or the nodes of a cluster separated by commas: each process starts at a random one and
+   * moves on to the next when it fails.
+   */
   amqpUrl: string
   /** Prefixes every queue and exchange: several environments or test runs share one vhost apart. */
   namespace?: string
@@ -85,7 +88,8 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
       // Retrying cannot help until someone moves the queues; say what to do rather than "unreachable".
       log.error(
         { err: error, attempt: attemptNumber },
-        'RabbitMQ has our queues declared differently (classic queues of an earlier version?): see docs/operations.md, "Upgrading from classic queues"; retrying',
+        'RabbitMQ has our queues declared differently (classic queues of an earlier version?): ' +
+          'see docs/operations.md, "Upgrading from classic queues"; retrying',
       )
     },
   })

@@ -18,7 +18,10 @@ import { productView } from './view.ts'
 
 export interface ProductRoutesOptions {
   db: Db
-  /** Called after a product is committed (created or reprocessed), to publish it without waiting for the relay's next tick. */
+  /**
+   * Called after a product is committed (created or reprocessed), to publish it without waiting for
+   * the relay's next tick.
+   */
   onProductCreated: (productId: number) => void
   limits: ProductLimits
 }
@@ -142,7 +145,8 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         operationId: 'reprocessProduct',
         summary: "Process a product's images again",
         description:
-          'After a failed source is back, or the image settings changed. Images already stored under the current settings are kept, the rest are made again; the status goes back through pending and processing.',
+          'After a failed source is back, or the image settings changed. Images already stored under the ' +
+          'current settings are kept, the rest are made again; the status goes back through pending and processing.',
         params: ProductParams,
         response: { 202: Product, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply, ...commonAnswers },
       },
@@ -157,7 +161,9 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       const row = await db.product.findFirst({ where: visible })
       if (!row) return reply.code(404).send(notFound(id))
       if (count === 0) {
-        const message = `product ${id} is ${row.status}: it is already queued or being processed; reprocess it once it is done or failed`
+        const message =
+          `product ${id} is ${row.status}: it is already queued or being processed; ` +
+          'reprocess it once it is done or failed'
         return reply.code(409).send({ statusCode: 409, error: 'Conflict', message })
       }
       onProductCreated(id)

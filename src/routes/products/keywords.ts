@@ -32,7 +32,10 @@ const TEXT_PROBLEMS = {
 const decimalPlaces = (value: number) =>
   /^-?\d+(?:\.(\d+))?$/.exec(String(value))?.[1]?.length ?? (Number.isInteger(value) ? 0 : Infinity)
 
-/** A number written in digits (a cursor), which a pattern cannot bound clearly: anything else is the pattern's business. */
+/**
+ * A number written in digits (a cursor), which a pattern cannot bound clearly: anything else is the
+ * pattern's business.
+ */
 const numberAbove = (digits: string, maximum: number) =>
   /^[0-9]+$/.test(digits) && Number(digits) > maximum ? `must be at most ${maximum}` : undefined
 

@@ -1,7 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { ImageRecord, VariantRecord } from '../../images/image-record.ts'
 
-/** The largest number an int4 column (product_id, user_id) holds: a larger one is the client's error, not the database's. */
+/**
+ * The largest number an int4 column (product_id, user_id) holds: a larger one is the client's error,
+ * not the database's.
+ */
 export const INT4_MAX = 2147483647
 
 export interface ProductLimits {
@@ -66,14 +69,16 @@ export const Product = Type.Object({
   product_price: Type.Number(),
   compressed_product_images: Type.Array(Type.String(), {
     description:
-      'where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3',
+      'where the stored images are, in the order of product_images: ' +
+      'absolute paths, or s3://<bucket>/<key> with STORAGE=s3',
   }),
   compressed_image_urls: Type.Array(Type.String(), {
     description: 'where the API serves compressed_product_images, same order',
   }),
   images: Type.Array(Image, {
     description:
-      'the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed',
+      'the stored images in the order of compressed_product_images, with sizes, variants and placeholders; ' +
+      'empty for products processed before variants existed, until reprocessed',
   }),
   status: ProductStatus,
   image_errors: Type.Array(ImageFailure),
