@@ -29,30 +29,59 @@ const GOAL_P99_MS = 25
 // 'api-no-relay': the API with RabbitMQ out of reach, so it serves as usual but never starts its
 // outbox relay; beside 'api' it shows what relaying costs the process and the machine.
 type Target = 'bare' | 'bare+key' | 'prisma' | 'api' | 'api-no-relay'
-const ORDER: Target[] = ['bare', 'bare+key', 'prisma', 'api', 'api-no-relay', 'api-no-relay', 'api', 'prisma', 'bare+key', 'bare']
+const ORDER: Target[] = [
+  'bare',
+  'bare+key',
+  'prisma',
+  'api',
+  'api-no-relay',
+  'api-no-relay',
+  'api',
+  'prisma',
+  'bare+key',
+  'bare',
+]
 const GOAL_PRISMA_RATIO = 0.9
 
 const PROFILE_DIR = process.env.BENCH_CPU_PROF
 /** With a profile asked for: a clean exit on SIGTERM writes it; otherwise SIGKILL, the quickest stop. */
 const STOP_SIGNAL = PROFILE_DIR ? 'SIGTERM' : 'SIGKILL'
-const nodeArgsFor = (name: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`] : [])
+const nodeArgsFor = (name: string) =>
+  PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`] : []
 
 /** The bare route in a process of its own, like the API. */
 function startBareServer(env: Record<string, string>, nodeArgs: string[]) {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', path.join(import.meta.dirname, 'bare-server.ts')],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
   const exited = once(child, 'exit')
-  return { stop: async () => void (child.kill(STOP_SIGNAL), await exited) }
+  return {
+    stop: async () => {
+      child.kill(STOP_SIGNAL)
+      await exited
+    },
+  }
 }
 
 function startTarget(target: Target, round: number, env: Record<string, string>, unreachableAmqpUrl: string) {
   const nodeArgs = nodeArgsFor(`${target}-${round}`)
   if (target !== 'api' && target !== 'api-no-relay') {
-    return startBareServer({ ...env, BARE_WITH_KEY: target === 'bare+key' ? '1' : '0', BARE_INSERT: target === 'prisma' ? 'prisma' : 'pg' }, nodeArgs)
+    return startBareServer(
+      { ...env, BARE_WITH_KEY: target === 'bare+key' ? '1' : '0', BARE_INSERT: target === 'prisma' ? 'prisma' : 'pg' },
+      nodeArgs,
+    )
   }
-  const api = startService('api', target === 'api' ? env : { ...env, AMQP_URL: unreachableAmqpUrl }, undefined, nodeArgs)
+  const api = startService(
+    'api',
+    target === 'api' ? env : { ...env, AMQP_URL: unreachableAmqpUrl },
+    undefined,
+    nodeArgs,
+  )
   return {
     async stop() {
       if (PROFILE_DIR) api.kill('SIGTERM')
@@ -95,87 +124,118 @@ function combine(rounds: Summary[]) {
   }
 }
 
-bench('2. API vs bare route', async () => {
-  const pipeline = await startPipeline([])
-  try {
-    const port = await freePort()
-    const unreachableAmqpUrl = `amqp://guest:guest@127.0.0.1:${await freePort()}` // nothing listens there
-    // Request logging off in all (the bare route has none): what is compared is the route's work.
-    // The limiter counts every request but never refuses one.
-    // NODE_ENV=production as the Dockerfile runs it (measured: no difference from the default, within this machine's noise).
-    const env = pipeline.env({ NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), RATE_LIMIT_PER_MINUTE: '1000000' })
-    const poolSize = loadConfig(env).DATABASE_POOL_SIZE
-    const body = JSON.stringify({
-      user_id: pipeline.userId,
-      product_name: 'Desk lamp',
-      product_description: 'Brass, 40 cm, with a linen shade.\nShips in 2 days.',
-      product_images: [1, 2, 3].map((n) => `https://images.example.com/lamp/${n}.jpg`),
-      product_price: 49.95,
-    })
-    const load = (duration: number) =>
-      autocannon({
-        url: `http://127.0.0.1:${port}/products`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${pipeline.apiKey}` },
-        body,
-        connections: CONNECTIONS,
-        duration,
+bench(
+  '2. API vs bare route',
+  async () => {
+    const pipeline = await startPipeline([])
+    try {
+      const port = await freePort()
+      const unreachableAmqpUrl = `amqp://guest:guest@127.0.0.1:${await freePort()}` // nothing listens there
+      // Request logging off in all (the bare route has none): what is compared is the route's work.
+      // The limiter counts every request but never refuses one.
+      // NODE_ENV=production as the Dockerfile runs it (measured: no difference from the default, within this machine's noise).
+      const env = pipeline.env({
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        RATE_LIMIT_PER_MINUTE: '1000000',
       })
+      const poolSize = loadConfig(env).DATABASE_POOL_SIZE
+      const body = JSON.stringify({
+        user_id: pipeline.userId,
+        product_name: 'Desk lamp',
+        product_description: 'Brass, 40 cm, with a linen shade.\nShips in 2 days.',
+        product_images: [1, 2, 3].map((n) => `https://images.example.com/lamp/${n}.jpg`),
+        product_price: 49.95,
+      })
+      const load = (duration: number) =>
+        autocannon({
+          url: `http://127.0.0.1:${port}/products`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${pipeline.apiKey}` },
+          body,
+          connections: CONNECTIONS,
+          duration,
+        })
 
-    const rounds: Record<Target, Summary[]> = { bare: [], 'bare+key': [], prisma: [], api: [], 'api-no-relay': [] }
-    for (const target of ORDER) {
-      const server = startTarget(target, rounds[target].length + 1, env, unreachableAmqpUrl)
-      try {
-        await waitForPort(port)
-        await load(WARMUP_S)
-        if (target === 'api') await outboxDrained(pipeline)
-        rounds[target].push(summary(await load(MEASURE_S)))
-      } finally {
-        await server.stop()
+      const rounds: Record<Target, Summary[]> = { bare: [], 'bare+key': [], prisma: [], api: [], 'api-no-relay': [] }
+      for (const target of ORDER) {
+        const server = startTarget(target, rounds[target].length + 1, env, unreachableAmqpUrl)
+        try {
+          await waitForPort(port)
+          await load(WARMUP_S)
+          if (target === 'api') await outboxDrained(pipeline)
+          rounds[target].push(summary(await load(MEASURE_S)))
+        } finally {
+          await server.stop()
+        }
+        // What the API stored without a relay is not the next API round's to publish.
+        if (target === 'api-no-relay') {
+          await pipeline.database.db.product.updateMany({ where: { queued_at: null }, data: { queued_at: new Date() } })
+        }
       }
-      // What the API stored without a relay is not the next API round's to publish.
-      if (target === 'api-no-relay') await pipeline.database.db.product.updateMany({ where: { queued_at: null }, data: { queued_at: new Date() } })
-    }
 
-    const figures = {
-      bare: combine(rounds.bare),
-      'bare+key': combine(rounds['bare+key']),
-      prisma: combine(rounds.prisma),
-      api: combine(rounds.api),
-      'api-no-relay': combine(rounds['api-no-relay']),
+      const figures = {
+        bare: combine(rounds.bare),
+        'bare+key': combine(rounds['bare+key']),
+        prisma: combine(rounds.prisma),
+        api: combine(rounds.api),
+        'api-no-relay': combine(rounds['api-no-relay']),
+      }
+      if (Object.values(figures).some((f) => f['non-2xx'] + f.errors > 0)) {
+        throw new Error(`failed requests: ${JSON.stringify(figures)}`)
+      }
+      const ratio = round(figures.api['req/s'] / figures.bare['req/s'], 3)
+      const keyRatio = round(figures['bare+key']['req/s'] / figures.bare['req/s'], 3)
+      const prismaRatio = round(figures.api['req/s'] / figures.prisma['req/s'], 3)
+      const noRelayRatio = round(figures['api-no-relay']['req/s'] / figures.prisma['req/s'], 3)
+      const p99 = figures.api['p99 ms']
+      report('2-api-vs-bare', {
+        title: 'API vs bare route',
+        method:
+          `POST /products, ${CONNECTIONS} connections, autocannon in the bench process; one server process at a time with a pool of ${poolSize}, ` +
+          `rounds ${ORDER.join(', ')}; each round ${WARMUP_S} s warm-up (for the API, then its outbox drained), ${MEASURE_S} s measured; ` +
+          `api-no-relay is the API with AMQP_URL pointing where nothing listens, so its relay never starts; ` +
+          `figures are the mean of a target's two rounds; NODE_ENV=production and LOG_LEVEL=warn (no request logs) in all.`,
+        rows: [
+          { target: 'bare route: validation + one pg INSERT', ...figures.bare },
+          { target: 'bare route behind the key check and rate limiter', ...figures['bare+key'] },
+          { target: 'plain route: validation + Prisma create (no key, no outbox)', ...figures.prisma },
+          { target: 'API: key check + validation + Prisma insert + outbox', ...figures.api },
+          { target: 'API with RabbitMQ unreachable, so no outbox relay runs', ...figures['api-no-relay'] },
+          { target: 'ratio bare+key / bare (req/s): what access control costs', 'req/s': keyRatio },
+          { target: 'ratio API / bare (req/s)', 'req/s': ratio },
+          { target: 'ratio API / plain Prisma route (req/s)', 'req/s': prismaRatio },
+          { target: 'ratio API without its relay / plain Prisma route (req/s)', 'req/s': noRelayRatio },
+        ],
+        goals: [
+          { goal: `API / bare req/s ≥ ${GOAL_RATIO}`, measured: ratio.toFixed(2), met: ratio >= GOAL_RATIO },
+          {
+            goal: `API p99 ≤ ${GOAL_P99_MS} ms at ${CONNECTIONS} connections`,
+            measured: `${p99} ms`,
+            met: p99 <= GOAL_P99_MS,
+          },
+          {
+            goal: `API / plain Prisma route req/s ≥ ${GOAL_PRISMA_RATIO}`,
+            measured: prismaRatio.toFixed(2),
+            met: prismaRatio >= GOAL_PRISMA_RATIO,
+          },
+        ],
+        data: {
+          connections: CONNECTIONS,
+          poolSize,
+          measureSeconds: MEASURE_S,
+          rounds,
+          figures,
+          ratio,
+          keyRatio,
+          prismaRatio,
+          noRelayRatio,
+        },
+      })
+    } finally {
+      await pipeline.close()
     }
-    if (Object.values(figures).some((f) => f['non-2xx'] + f.errors > 0)) throw new Error(`failed requests: ${JSON.stringify(figures)}`)
-    const ratio = round(figures.api['req/s'] / figures.bare['req/s'], 3)
-    const keyRatio = round(figures['bare+key']['req/s'] / figures.bare['req/s'], 3)
-    const prismaRatio = round(figures.api['req/s'] / figures.prisma['req/s'], 3)
-    const noRelayRatio = round(figures['api-no-relay']['req/s'] / figures.prisma['req/s'], 3)
-    const p99 = figures.api['p99 ms']
-    report('2-api-vs-bare', {
-      title: 'API vs bare route',
-      method:
-        `POST /products, ${CONNECTIONS} connections, autocannon in the bench process; one server process at a time with a pool of ${poolSize}, ` +
-        `rounds ${ORDER.join(', ')}; each round ${WARMUP_S} s warm-up (for the API, then its outbox drained), ${MEASURE_S} s measured; ` +
-        `api-no-relay is the API with AMQP_URL pointing where nothing listens, so its relay never starts; ` +
-        `figures are the mean of a target's two rounds; NODE_ENV=production and LOG_LEVEL=warn (no request logs) in all.`,
-      rows: [
-        { target: 'bare route: validation + one pg INSERT', ...figures.bare },
-        { target: 'bare route behind the key check and rate limiter', ...figures['bare+key'] },
-        { target: 'plain route: validation + Prisma create (no key, no outbox)', ...figures.prisma },
-        { target: 'API: key check + validation + Prisma insert + outbox', ...figures.api },
-        { target: 'API with RabbitMQ unreachable, so no outbox relay runs', ...figures['api-no-relay'] },
-        { target: 'ratio bare+key / bare (req/s): what access control costs', 'req/s': keyRatio },
-        { target: 'ratio API / bare (req/s)', 'req/s': ratio },
-        { target: 'ratio API / plain Prisma route (req/s)', 'req/s': prismaRatio },
-        { target: 'ratio API without its relay / plain Prisma route (req/s)', 'req/s': noRelayRatio },
-      ],
-      goals: [
-        { goal: `API / bare req/s ≥ ${GOAL_RATIO}`, measured: ratio.toFixed(2), met: ratio >= GOAL_RATIO },
-        { goal: `API p99 ≤ ${GOAL_P99_MS} ms at ${CONNECTIONS} connections`, measured: `${p99} ms`, met: p99 <= GOAL_P99_MS },
-        { goal: `API / plain Prisma route req/s ≥ ${GOAL_PRISMA_RATIO}`, measured: prismaRatio.toFixed(2), met: prismaRatio >= GOAL_PRISMA_RATIO },
-      ],
-      data: { connections: CONNECTIONS, poolSize, measureSeconds: MEASURE_S, rounds, figures, ratio, keyRatio, prismaRatio, noRelayRatio },
-    })
-  } finally {
-    await pipeline.close()
-  }
-}, ONCE)
+  },
+  ONCE,
+)

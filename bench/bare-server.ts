@@ -20,25 +20,36 @@ import { createProductBody } from '../src/routes/products/schema.ts'
 const config = loadConfig()
 const limits = appSettings(config)
 const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
-const app = Fastify({ bodyLimit: limits.bodyLimit, ajv: { customOptions: { keywords: productKeywords } } }).withTypeProvider<TypeBoxTypeProvider>()
+const app = Fastify({
+  bodyLimit: limits.bodyLimit,
+  ajv: { customOptions: { keywords: productKeywords } },
+}).withTypeProvider<TypeBoxTypeProvider>()
 
 if (process.env.BARE_WITH_KEY === '1') {
   await app.register(accessControl, { db: createDb(config.DATABASE_URL, 2), access: limits.access })
 }
 
-const prisma = process.env.BARE_INSERT === 'prisma' ? createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE) : undefined
+const prisma =
+  process.env.BARE_INSERT === 'prisma' ? createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE) : undefined
 
 app.post('/products', { schema: { body: createProductBody(limits) } }, async (request, reply) => {
-  if (prisma) return reply.code(201).send(await prisma.product.create({ data: { ...request.body, queued_at: new Date() } }))
-  const { user_id, product_name, product_description, product_images, product_price } = request.body
+  if (prisma) {
+    return reply.code(201).send(await prisma.product.create({ data: { ...request.body, queued_at: new Date() } }))
+  }
+  const body = request.body
   const { rows } = await pool.query(
     `INSERT INTO products (user_id, product_name, product_description, product_images, product_price, queued_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING *`,
-    [user_id, product_name, product_description, product_images, product_price],
+    [body.user_id, body.product_name, body.product_description, body.product_images, body.product_price],
   )
   return reply.code(201).send(rows[0])
 })
 
 await app.listen({ host: config.HOST, port: config.PORT })
 // A clean exit on SIGTERM (so `node --cpu-prof` writes its profile).
-process.once('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)))
+process.once('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0))
+})

@@ -22,40 +22,53 @@ const SETTINGS: Record<string, EncodeOptions> = {
 // AVIF takes seconds per image here: timed once, and not without the cap.
 const isSlow = (options: EncodeOptions) => options.format === 'avif'
 
-bench('5. compression settings', async () => {
-  const corpus = await makeCorpus(Object.keys(KINDS) as Kind[], 1)
-  const limits = compressOptions(loadConfig({}))
-  const rows: Row[] = []
-  for (const image of corpus) {
-    const longestSide = Math.max(KINDS[image.kind].width, KINDS[image.kind].height)
-    for (const [setting, encode] of Object.entries(SETTINGS)) {
-      // A cap above the longest side changes nothing: the row would repeat the capped one.
-      if (encode.maxSide === NO_CAP && longestSide <= 2048) continue
-      if (isSlow(encode) && encode.maxSide === NO_CAP) continue
-      const options: CompressOptions = { ...limits, ...encode }
-      const out = await compress(image.data, options)
-      const tiny = new Bench(isSlow(encode) ? { ...ONCE } : { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 })
-      tiny.add(setting, async () => void (await compress(Buffer.from(image.data), options)))
-      await tiny.run()
-      const { result } = tiny.tasks[0]!
-      if (result.state !== 'completed') throw new Error(`${setting} on ${image.kind}: ${result.state === 'errored' ? result.error.message : result.state}`)
-      const meanMs = result.latency.mean
-      rows.push({
-        input: image.kind,
-        setting,
-        'bytes in': image.data.length,
-        'bytes out': out.data.length,
-        'out/in': round(out.data.length / image.data.length, 3),
-        output: `${out.width}×${out.height}`,
-        'ms/image': Math.round(meanMs),
-        'images/s (1 core)': round(1000 / meanMs, 2),
-        samples: result.latency.samplesCount,
-      })
+bench(
+  '5. compression settings',
+  async () => {
+    const corpus = await makeCorpus(Object.keys(KINDS) as Kind[], 1)
+    const limits = compressOptions(loadConfig({}))
+    const rows: Row[] = []
+    for (const image of corpus) {
+      const longestSide = Math.max(KINDS[image.kind].width, KINDS[image.kind].height)
+      for (const [setting, encode] of Object.entries(SETTINGS)) {
+        // A cap above the longest side changes nothing: the row would repeat the capped one.
+        if (encode.maxSide === NO_CAP && longestSide <= 2048) continue
+        if (isSlow(encode) && encode.maxSide === NO_CAP) continue
+        const options: CompressOptions = { ...limits, ...encode }
+        const out = await compress(image.data, options)
+        const tiny = new Bench(
+          isSlow(encode) ? { ...ONCE } : { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 },
+        )
+        tiny.add(setting, async () => {
+          await compress(Buffer.from(image.data), options)
+        })
+        await tiny.run()
+        const { result } = tiny.tasks[0]!
+        if (result.state !== 'completed') {
+          throw new Error(
+            `${setting} on ${image.kind}: ${result.state === 'errored' ? result.error.message : result.state}`,
+          )
+        }
+        const meanMs = result.latency.mean
+        rows.push({
+          input: image.kind,
+          setting,
+          'bytes in': image.data.length,
+          'bytes out': out.data.length,
+          'out/in': round(out.data.length / image.data.length, 3),
+          output: `${out.width}×${out.height}`,
+          'ms/image': Math.round(meanMs),
+          'images/s (1 core)': round(1000 / meanMs, 2),
+          samples: result.latency.samplesCount,
+        })
+      }
     }
-  }
-  report('5-compression', {
-    title: 'Compression settings',
-    method: 'WebP at the default IMAGE_EFFORT (2) unless the row says otherwise. One photo-like image of each kind; bytes from one compress(); time: tinybench mean over 3 runs after 1 warm-up (AVIF: 1 run), one image at a time.',
-    rows,
-  })
-}, ONCE)
+    report('5-compression', {
+      title: 'Compression settings',
+      method:
+        'WebP at the default IMAGE_EFFORT (2) unless the row says otherwise. One photo-like image of each kind; bytes from one compress(); time: tinybench mean over 3 runs after 1 warm-up (AVIF: 1 run), one image at a time.',
+      rows,
+    })
+  },
+  ONCE,
+)

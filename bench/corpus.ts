@@ -21,7 +21,8 @@ export type Kind = keyof typeof KINDS
  * A product cut-out as shops upload them: a photo inside a soft-edged ellipse on a transparent
  * background (transparent pixels cleared, as editors export them), PNG at sharp's defaults.
  */
-export const cutoutPng = async (width: number, height: number): Promise<Buffer> => cutoutOf(await photoJpeg(width, height))
+export const cutoutPng = async (width: number, height: number): Promise<Buffer> =>
+  cutoutOf(await photoJpeg(width, height))
 
 /** The cut-out of any photo, at its size. */
 export async function cutoutOf(photo: Buffer): Promise<Buffer> {
@@ -37,7 +38,9 @@ export async function cutoutOf(photo: Buffer): Promise<Buffer> {
       rgba[i * 4 + 3] = alpha
     }
   }
-  return sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer()
+  return sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer()
 }
 
 /** `variants` different images of each kind asked for (different noise, so no two are the same bytes). */
@@ -55,7 +58,12 @@ export async function makeCorpus(kinds: Kind[], variants = 2): Promise<Image[]> 
 
 /** Image-server routes serving each image at `/<name>`. */
 export const routesFor = (images: Image[]): Record<string, Route> =>
-  Object.fromEntries(images.map((image) => [`/${image.name}`, serve(image.data, image.name.endsWith('.png') ? 'image/png' : 'image/jpeg')]))
+  Object.fromEntries(
+    images.map((image) => [
+      `/${image.name}`,
+      serve(image.data, image.name.endsWith('.png') ? 'image/png' : 'image/jpeg'),
+    ]),
+  )
 
 /** The corpus images of one kind. */
 export const ofKind = (images: Image[], kind: Kind): Image[] => images.filter((image) => image.kind === kind)

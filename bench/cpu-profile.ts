@@ -24,7 +24,13 @@ function origin(url: string, functionName: string): string {
   if (pkg) return pkg[1]!
   if (url.startsWith('node:')) return 'node:internal'
   const own = /\/(src|bench|tests)\//.exec(url)
-  return own ? url.slice(url.indexOf(own[0]) + 1).split('/').slice(0, 2).join('/') : url
+  return own
+    ? url
+        .slice(url.indexOf(own[0]) + 1)
+        .split('/')
+        .slice(0, 2)
+        .join('/')
+    : url
 }
 
 function summarise(file: string, lastSeconds: number | undefined, top: number): void {
@@ -59,9 +65,14 @@ function summarise(file: string, lastSeconds: number | undefined, top: number): 
   console.table(table(byFunction))
 }
 
-const { values, positionals } = parseArgs({ options: { last: { type: 'string' }, top: { type: 'string', default: '15' } }, allowPositionals: true })
+const { values, positionals } = parseArgs({
+  options: { last: { type: 'string' }, top: { type: 'string', default: '15' } },
+  allowPositionals: true,
+})
 if (positionals.length === 0) {
   console.error('usage: npx tsx bench/cpu-profile.ts [--last SECONDS] [--top N] FILE.cpuprofile...')
   process.exit(2)
 }
-for (const file of positionals) summarise(file, values.last === undefined ? undefined : Number(values.last), Number(values.top))
+for (const file of positionals) {
+  summarise(file, values.last === undefined ? undefined : Number(values.last), Number(values.top))
+}

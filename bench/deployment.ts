@@ -38,14 +38,22 @@ function startWorker(env: Record<string, string>): ServiceProcess {
   const dir = process.env.BENCH_CPU_PROF
   if (!dir) return startNpmScript('start:worker', env)
   const allocator = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }
-  return startCommand([process.execPath, '--max-semi-space-size=2', '--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js', 'worker'], { ...allocator, ...env })
+  return startCommand(
+    [process.execPath, '--max-semi-space-size=2', '--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js', 'worker'],
+    { ...allocator, ...env },
+  )
 }
 
 export async function deploy({ imageHosts, env: overrides = {} }: DeployOptions): Promise<Deployment> {
   const logs = recordLogs()
   const environment = await startEnvironment({ routes: {}, log: logs.log, label: 'bench' })
   const apiPort = await freePort()
-  const env = environment.env({ PORT: String(apiPort), NODE_ENV: 'production', ALLOW_PRIVATE_IMAGE_URLS: imageHosts.join(','), ...overrides })
+  const env = environment.env({
+    PORT: String(apiPort),
+    NODE_ENV: 'production',
+    ALLOW_PRIVATE_IMAGE_URLS: imageHosts.join(','),
+    ...overrides,
+  })
   const services: ServiceProcess[] = [startNpmScript('start:api', env), startWorker(env)]
   const worker = services[1]!
   await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
@@ -55,7 +63,13 @@ export async function deploy({ imageHosts, env: overrides = {} }: DeployOptions)
     const response = await fetch(`http://127.0.0.1:${apiPort}/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.apiKey}` },
-      body: JSON.stringify({ user_id: environment.userId, product_name: 'Bench product', product_description: 'real photographs', product_images: urls, product_price: 10 }),
+      body: JSON.stringify({
+        user_id: environment.userId,
+        product_name: 'Bench product',
+        product_description: 'real photographs',
+        product_images: urls,
+        product_price: 10,
+      }),
     })
     if (response.status !== 201) throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
     return ((await response.json()) as { product_id: number }).product_id

@@ -15,8 +15,16 @@ const GREY = { r: 128, g: 128, b: 128 }
 async function rgba(image: Buffer, width?: number, height?: number) {
   let pipeline = sharp(image).rotate()
   if (width && height) pipeline = pipeline.resize(width, height, { fit: 'fill' })
-  const { data, info } = await pipeline.flatten({ background: GREY }).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
-  return { data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }
+  const { data, info } = await pipeline
+    .flatten({ background: GREY })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return {
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+  }
 }
 
 function psnr(a: Uint8ClampedArray, b: Uint8ClampedArray): number {

@@ -5,20 +5,32 @@ import os from 'node:os'
 import path from 'node:path'
 import { RESULTS_DIR, SECTIONS_DIR, type Section } from './report.ts'
 
-const sharpVersion = () => (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../node_modules/sharp/package.json'), 'utf8')) as { version: string }).version
+const sharpVersion = () =>
+  (
+    JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../node_modules/sharp/package.json'), 'utf8')) as {
+      version: string
+    }
+  ).version
 
 export default function setup() {
   const startedAt = new Date()
   rmSync(SECTIONS_DIR, { recursive: true, force: true })
 
   return () => {
-    if (!existsSync(SECTIONS_DIR)) return console.log('\nNo benchmark wrote a section: bench/results/latest.json is left as it was.')
-    const files = readdirSync(SECTIONS_DIR, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.json'))
+    if (!existsSync(SECTIONS_DIR)) {
+      return console.log('\nNo benchmark wrote a section: bench/results/latest.json is left as it was.')
+    }
+    const files = readdirSync(SECTIONS_DIR, { withFileTypes: true }).filter(
+      (f) => f.isFile() && f.name.endsWith('.json'),
+    )
     const sections = Object.fromEntries(
       files
         .map((f) => f.name)
         .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-        .map((name) => [name.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(SECTIONS_DIR, name), 'utf8')) as Section]),
+        .map((name) => [
+          name.replace(/\.json$/, ''),
+          JSON.parse(readFileSync(path.join(SECTIONS_DIR, name), 'utf8')) as Section,
+        ]),
     )
     const wallSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000)
     const machine = {
@@ -31,8 +43,14 @@ export default function setup() {
     const latest = { command: 'npm run bench', startedAt: startedAt.toISOString(), wallSeconds, machine, sections }
     writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(latest, null, 2)}\n`)
 
-    const goals = Object.entries(sections).flatMap(([key, section]) => (section.goals ?? []).map((g) => ({ section: key, ...g })))
-    console.log(`\nGoals (${machine.cpus}, Node ${machine.node}; ${wallSeconds} s; written to bench/results/latest.json)`)
-    console.table(goals.map(({ section, goal, measured, met }) => ({ section, goal, measured, met: met ? 'yes' : 'NO' })))
+    const goals = Object.entries(sections).flatMap(([key, section]) =>
+      (section.goals ?? []).map((g) => ({ section: key, ...g })),
+    )
+    console.log(
+      `\nGoals (${machine.cpus}, Node ${machine.node}; ${wallSeconds} s; written to bench/results/latest.json)`,
+    )
+    console.table(
+      goals.map(({ section, goal, measured, met }) => ({ section, goal, measured, met: met ? 'yes' : 'NO' })),
+    )
   }
 }

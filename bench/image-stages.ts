@@ -40,4 +40,10 @@ for (let round = 0; round < ROUNDS; round++) {
 const counted = [...totals].filter(([name]) => !name.endsWith('resize alone'))
 const all = counted.reduce((sum, [, ms]) => sum + ms, 0)
 console.log(`${photos.length} photos, ${ROUNDS} rounds; ms per round of all photos, and share of the total`)
-console.table([...totals].map(([name, ms]) => ({ stage: name, ms: Math.round(ms / ROUNDS), share: name.endsWith('resize alone') ? '' : `${Math.round((100 * ms) / all)} %` })))
+console.table(
+  [...totals].map(([name, ms]) => ({
+    stage: name,
+    ms: Math.round(ms / ROUNDS),
+    share: name.endsWith('resize alone') ? '' : `${Math.round((100 * ms) / all)} %`,
+  })),
+)

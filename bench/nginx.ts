@@ -28,16 +28,22 @@ export interface Origins {
 /** Installs nginx and its echo module from Debian's packages when they are missing (as root, as here and in CI). */
 export function ensureNginx(): void {
   if (existsSync(NGINX) && existsSync(ECHO_MODULE)) return
-  const install = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  const install = (args: string[]) =>
+    spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
   install(['update', '-qq'])
   install(['install', '-y', '-qq', '--no-install-recommends', 'nginx-light', 'libnginx-mod-http-echo'])
-  if (!existsSync(NGINX) || !existsSync(ECHO_MODULE)) throw new Error('nginx with the echo module is needed: apt-get install nginx-light libnginx-mod-http-echo')
+  if (!existsSync(NGINX) || !existsSync(ECHO_MODULE)) {
+    throw new Error('nginx with the echo module is needed: apt-get install nginx-light libnginx-mod-http-echo')
+  }
 }
 
 /** One server block: the first byte after `latencyMs`, then at most `bytesPerSecond`. */
 export function serverBlock(port: number, root: string, { latencyMs, bytesPerSecond }: Origin): string {
   const rate = bytesPerSecond > 0 ? `limit_rate ${bytesPerSecond};` : ''
-  const location = latencyMs > 0 ? `location / { echo_sleep ${latencyMs / 1000}; echo_exec @file; } location @file { ${rate} }` : `location / { ${rate} }`
+  const location =
+    latencyMs > 0
+      ? `location / { echo_sleep ${latencyMs / 1000}; echo_exec @file; } location @file { ${rate} }`
+      : `location / { ${rate} }`
   return `server { listen 127.0.0.1:${port}; root ${root}; ${location} }`
 }
 
@@ -61,7 +67,9 @@ export async function startOrigins(root: string, origins: Origin[]): Promise<Ori
     '}',
   ].join('\n')
   writeFileSync(path.join(dir, 'nginx.conf'), conf)
-  const server: ChildProcess = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' })
+  const server: ChildProcess = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: 'ignore',
+  })
   await Promise.all(ports.map((port) => waitForPort(port, 10_000)))
   return {
     urls: ports.map((port) => `http://127.0.0.1:${port}`),

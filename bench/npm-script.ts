@@ -8,11 +8,16 @@ import type { ServiceProcess } from '../tests/helpers/service-process.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 
-export const startNpmScript = (script: string, env: Record<string, string>): ServiceProcess => startCommand(['npm', 'run', '-s', script], env)
+export const startNpmScript = (script: string, env: Record<string, string>): ServiceProcess =>
+  startCommand(['npm', 'run', '-s', script], env)
 
 /** The process that does the work under npm (and sh): the deepest descendant of `pid`. */
 export function serviceProcessOf(pid: number): number {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
   return children.length === 0 ? pid : serviceProcessOf(children.at(-1)!)
 }
 

@@ -65,7 +65,11 @@ const isProcessed = (line: Line) => line.msg === 'product processed'
  * were processed again. Watches the lines already collected in memory, every few
  * milliseconds: nothing is asked of the database.
  */
-export async function processed(workers: { lines: Line[] }[], ids: number[], timeoutMs = 300_000): Promise<{ perWorker: number[]; twice: number }> {
+export async function processed(
+  workers: { lines: Line[] }[],
+  ids: number[],
+  timeoutMs = 300_000,
+): Promise<{ perWorker: number[]; twice: number }> {
   const batch = new Set(ids)
   const waiting = new Set(ids)
   const perWorker = workers.map(() => 0)
@@ -82,11 +86,15 @@ export async function processed(workers: { lines: Line[] }[], ids: number[], tim
           twice++
           continue
         }
-        if (line.outcome !== 'done') throw new Error(`product ${id} ended ${String(line.outcome)}: the benchmark is void`)
+        if (line.outcome !== 'done') {
+          throw new Error(`product ${id} ended ${String(line.outcome)}: the benchmark is void`)
+        }
         perWorker[w]!++
       }
     })
-    if (performance.now() > deadline) throw new Error(`${waiting.size} of ${ids.length} products not processed within ${timeoutMs} ms`)
+    if (performance.now() > deadline) {
+      throw new Error(`${waiting.size} of ${ids.length} products not processed within ${timeoutMs} ms`)
+    }
     if (waiting.size > 0) await sleep(5)
   }
   return { perWorker, twice }
@@ -96,7 +104,12 @@ export async function processed(workers: { lines: Line[] }[], ids: number[], tim
  * Starts a worker process (the real entry point) on the pipeline's queue, adding it to `into` at
  * once (so a finally block stops it whatever happens), and waits until it consumes.
  */
-export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProcess[], env: Record<string, string> = {}, cpus?: string): Promise<ServiceProcess> {
+export async function startWorkerProcess(
+  pipeline: Pipeline,
+  into: ServiceProcess[],
+  env: Record<string, string> = {},
+  cpus?: string,
+): Promise<ServiceProcess> {
   const worker = startService('worker', pipeline.env(env), cpus)
   into.push(worker)
   await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
@@ -105,17 +118,25 @@ export async function startWorkerProcess(pipeline: Pipeline, into: ServiceProces
 
 /** `count` products of `perProduct` images each, taking the images round-robin from `images`. */
 export function productsOf(images: Image[], count: number, perProduct = 3): Image[][] {
-  return Array.from({ length: count }, (_, p) => Array.from({ length: perProduct }, (_, i) => images[(p * perProduct + i) % images.length]!))
+  return Array.from({ length: count }, (_, p) =>
+    Array.from({ length: perProduct }, (_, i) => images[(p * perProduct + i) % images.length]!),
+  )
 }
 
 /**
  * The worker's image work alone, without download or storage: decode once, the main image, a
  * variant at each width narrower than it, the placeholder. Returns the files' widths and bytes.
  */
-export async function imageWork(input: Buffer, options: CompressOptions, widths: readonly number[]): Promise<{ width: number; bytes: number }[]> {
+export async function imageWork(
+  input: Buffer,
+  options: CompressOptions,
+  widths: readonly number[],
+): Promise<{ width: number; bytes: number }[]> {
   const pixels = await decode(input, options)
   const files = [{ width: pixels.width, bytes: (await encode(pixels, options)).data.length }]
-  for (const width of variantWidthsFor(pixels.width, widths)) files.push({ width, bytes: (await encode(pixels, options, width)).data.length })
+  for (const width of variantWidthsFor(pixels.width, widths)) {
+    files.push({ width, bytes: (await encode(pixels, options, width)).data.length })
+  }
   await placeholderOf(pixels)
   return files
 }

@@ -35,7 +35,9 @@ export interface Section {
 export function report(key: string, section: Section): void {
   console.log(`\n## ${section.title}\n${section.method}`)
   console.table(section.rows)
-  for (const { goal, measured, met } of section.goals ?? []) console.log(`${met ? 'MET ' : 'MISSED'}  ${goal}: ${measured}`)
+  for (const { goal, measured, met } of section.goals ?? []) {
+    console.log(`${met ? 'MET ' : 'MISSED'}  ${goal}: ${measured}`)
+  }
   mkdirSync(SECTIONS_DIR, { recursive: true })
   writeFileSync(path.join(SECTIONS_DIR, `${key}.json`), `${JSON.stringify(section, null, 2)}\n`)
 }

@@ -16,52 +16,56 @@ interface Setup {
   rounds: Batch[]
 }
 
-bench('6. scale-out: worker processes on one queue, pinned to a core each and unpinned', async () => {
-  const corpus = await makeCorpus(['1920x1080 JPEG q92'], 3)
-  const pipeline = await startPipeline(corpus)
-  const workers: ServiceProcess[] = []
-  const products = productsOf(corpus, PRODUCTS)
-  const start = async (cpus?: string) => {
-    const worker = await startWorkerProcess(pipeline, workers, {}, cpus)
-    await pipeline.run(products.slice(0, 2), [...workers]) // warm-up (first images, first queries): any running worker may take these
-    return worker
-  }
-  const stop = async (worker: ServiceProcess) => {
-    await stopService(worker)
-    workers.splice(workers.indexOf(worker), 1)
-  }
-  const setups = {
-    oneCore: { name: '1 worker, pinned to core 0 (one machine)', rounds: [] as Batch[] },
-    twoCores: { name: '2 workers, pinned to core 0 and core 1 (two machines)', rounds: [] as Batch[] },
-    oneFree: { name: '1 worker, both cores (as `npm start` here)', rounds: [] as Batch[] },
-    twoFree: { name: '2 workers, sharing both cores', rounds: [] as Batch[] },
-  }
-  const measure = async (setup: Setup, on: ServiceProcess[]) => setup.rounds.push(await pipeline.run(products, on))
-  try {
-    // A B B A, then C D D C: a steady drift of the shared machine weighs on both sides of a ratio alike.
-    const core0 = await start('0')
-    await measure(setups.oneCore, [core0])
-    const core1 = await start('1')
-    await measure(setups.twoCores, [core0, core1])
-    await measure(setups.twoCores, [core0, core1])
-    await stop(core1)
-    await measure(setups.oneCore, [core0])
-    await stop(core0)
+bench(
+  '6. scale-out: worker processes on one queue, pinned to a core each and unpinned',
+  async () => {
+    const corpus = await makeCorpus(['1920x1080 JPEG q92'], 3)
+    const pipeline = await startPipeline(corpus)
+    const workers: ServiceProcess[] = []
+    const products = productsOf(corpus, PRODUCTS)
+    const start = async (cpus?: string) => {
+      const worker = await startWorkerProcess(pipeline, workers, {}, cpus)
+      await pipeline.run(products.slice(0, 2), [...workers]) // warm-up (first images, first queries): any running worker may take these
+      return worker
+    }
+    const stop = async (worker: ServiceProcess) => {
+      await stopService(worker)
+      workers.splice(workers.indexOf(worker), 1)
+    }
+    const setups = {
+      oneCore: { name: '1 worker, pinned to core 0 (one machine)', rounds: [] as Batch[] },
+      twoCores: { name: '2 workers, pinned to core 0 and core 1 (two machines)', rounds: [] as Batch[] },
+      oneFree: { name: '1 worker, both cores (as `npm start` here)', rounds: [] as Batch[] },
+      twoFree: { name: '2 workers, sharing both cores', rounds: [] as Batch[] },
+    }
+    const measure = async (setup: Setup, on: ServiceProcess[]) => setup.rounds.push(await pipeline.run(products, on))
+    try {
+      // A B B A, then C D D C: a steady drift of the shared machine weighs on both sides of a ratio alike.
+      const core0 = await start('0')
+      await measure(setups.oneCore, [core0])
+      const core1 = await start('1')
+      await measure(setups.twoCores, [core0, core1])
+      await measure(setups.twoCores, [core0, core1])
+      await stop(core1)
+      await measure(setups.oneCore, [core0])
+      await stop(core0)
 
-    const first = await start()
-    await measure(setups.oneFree, [first])
-    const second = await start()
-    await measure(setups.twoFree, [first, second])
-    await measure(setups.twoFree, [first, second])
-    await stop(second)
-    await measure(setups.oneFree, [first])
+      const first = await start()
+      await measure(setups.oneFree, [first])
+      const second = await start()
+      await measure(setups.twoFree, [first, second])
+      await measure(setups.twoFree, [first, second])
+      await stop(second)
+      await measure(setups.oneFree, [first])
 
-    reportScaleOut(setups)
-  } finally {
-    await Promise.all(workers.map(stopService))
-    await pipeline.close()
-  }
-}, ONCE)
+      reportScaleOut(setups)
+    } finally {
+      await Promise.all(workers.map(stopService))
+      await pipeline.close()
+    }
+  },
+  ONCE,
+)
 
 /** Images per second of a setup (median round), and of each of its workers in that round. */
 function rates({ rounds }: Setup) {
@@ -97,13 +101,38 @@ function reportScaleOut(setups: Record<'oneCore' | 'twoCores' | 'oneFree' | 'two
           'products per worker': setup.rounds.map((b) => b.perWorker.join('+')).join(', '),
         }
       }),
-      { setup: 'two machines vs one (pinned)', 'images/s': machines, 'images/s per worker': '', 'rounds (s)': '', 'products per worker': '' },
-      { setup: 'two workers vs one (shared cores)', 'images/s': shared, 'images/s per worker': '', 'rounds (s)': '', 'products per worker': '' },
+      {
+        setup: 'two machines vs one (pinned)',
+        'images/s': machines,
+        'images/s per worker': '',
+        'rounds (s)': '',
+        'products per worker': '',
+      },
+      {
+        setup: 'two workers vs one (shared cores)',
+        'images/s': shared,
+        'images/s per worker': '',
+        'rounds (s)': '',
+        'products per worker': '',
+      },
     ],
     goals: [
-      { goal: 'workers on one queue split the work, nothing processed twice', measured: `${twice} processed twice`, met: twice === 0 && everyWorkerWorked },
-      { goal: 'a second machine (a worker on a core of its own) adds ≥ 1.5×', measured: `${machines}×`, met: machines >= 1.5 },
+      {
+        goal: 'workers on one queue split the work, nothing processed twice',
+        measured: `${twice} processed twice`,
+        met: twice === 0 && everyWorkerWorked,
+      },
+      {
+        goal: 'a second machine (a worker on a core of its own) adds ≥ 1.5×',
+        measured: `${machines}×`,
+        met: machines >= 1.5,
+      },
     ],
-    data: { images: IMAGES, ...Object.fromEntries(Object.entries(setups).map(([key, s]) => [key, s.rounds])), machines, shared },
+    data: {
+      images: IMAGES,
+      ...Object.fromEntries(Object.entries(setups).map(([key, s]) => [key, s.rounds])),
+      machines,
+      shared,
+    },
   })
 }

@@ -98,7 +98,9 @@ function charColumnsAsCharacters(adapter: SqlDriverAdapter): void {
   const queryRaw = adapter.queryRaw.bind(adapter)
   adapter.queryRaw = async (query) => {
     const result = await queryRaw(query)
-    for (const column of charColumns.get(result.rows) ?? []) result.columnTypes[column] = CHARACTER_COLUMN as (typeof result.columnTypes)[number]
+    for (const column of charColumns.get(result.rows) ?? []) {
+      result.columnTypes[column] = CHARACTER_COLUMN as (typeof result.columnTypes)[number]
+    }
     return result
   }
 }
@@ -143,7 +145,10 @@ async function withEngine<T>(databaseUrl: string, use: (engine: SchemaEngine) =>
   const open = new Set<SqlDriverAdapter>()
   const connectTo = async (url: string, onDispose?: () => Promise<void>): Promise<SqlDriverAdapter> => {
     // The schema the engine describes and migrates (URLs' ?schema= is not supported here).
-    const adapter = await new PrismaPg({ connectionString: url, Client: CharAsTextClient }, { schema: 'public' }).connect()
+    const adapter = await new PrismaPg(
+      { connectionString: url, Client: CharAsTextClient },
+      { schema: 'public' },
+    ).connect()
     charColumnsAsCharacters(adapter)
     // adapter-pg splits scripts on every ';', which breaks string literals and function bodies:
     // send a migration as one simple-protocol query (no parameters), as Prisma's native engine does.
@@ -188,15 +193,21 @@ function withAdapterCause(error: unknown, registry: ErrorRegistry): unknown {
   const id = /External error id#(\d+)/.exec(error.message)?.[1]
   const original = id === undefined ? undefined : registry.consumeError(Number(id))?.error
   if (original === undefined) return error
-  return new Error(`${error.message.split('\n')[0]}: ${original instanceof Error ? original.message : String(original)}`, {
-    cause: original,
-  })
+  return new Error(
+    `${error.message.split('\n')[0]}: ${original instanceof Error ? original.message : String(original)}`,
+    {
+      cause: original,
+    },
+  )
 }
 
 /** Reads `prisma/migrations` the way the Prisma CLI does (directories sorted by name). */
 export async function readMigrationList(dir = migrationsDir): Promise<MigrationList> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({
       path: name,
@@ -264,7 +275,10 @@ export interface MigrationHistoryStatus {
 }
 
 /** What Prisma's diagnoseMigrationHistory (behind `migrate status`/`deploy`) says about the database. */
-export async function migrationHistoryStatus(databaseUrl: string, dir = migrationsDir): Promise<MigrationHistoryStatus> {
+export async function migrationHistoryStatus(
+  databaseUrl: string,
+  dir = migrationsDir,
+): Promise<MigrationHistoryStatus> {
   const migrationsList = await readMigrationList(dir)
   const result = await withEngine(databaseUrl, (engine) =>
     engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilters }),

@@ -30,15 +30,28 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
   const checks = healthChecks(db, () => brokerConnected())
   const httpMetrics = new Registry()
   const app = await buildApp(
-    { db, onProductCreated: () => relay?.wake(), brokerConnected: checks.brokerConnected, settings: appSettings(config), httpMetrics, store: await createImageStore(config) },
+    {
+      db,
+      onProductCreated: () => relay?.wake(),
+      brokerConnected: checks.brokerConnected,
+      settings: appSettings(config),
+      httpMetrics,
+      store: await createImageStore(config),
+    },
     { loggerInstance: log, trustProxy: trustProxy(config.TRUST_PROXY) },
   )
   await app.listen({ host: config.HOST, port: config.PORT })
-  const operations = await serveOperations(config.OPERATIONS_HOST, config.OPERATIONS_PORT, checks, log, httpMetrics)
+  const operations = await serveOperations({
+    host: config.OPERATIONS_HOST,
+    port: config.OPERATIONS_PORT,
+    checks,
+    log,
+    httpMetrics,
+  })
   const relayStarted = broker.then(
     (connected) => {
       brokerConnected = connectionStatus(connected)
-      relay = startOutboxRelay(db, (id) => publishProductCreated(connected, id), log)
+      relay = startOutboxRelay({ db, publish: (id) => publishProductCreated(connected, id), log })
     },
     () => {}, // no broker before shutdown: nothing to relay
   )

@@ -52,7 +52,17 @@ export interface AppDeps {
 }
 
 /** The HTTP application without listen(), so tests can inject requests. */
-export async function buildApp({ db, onProductCreated, brokerConnected, settings = appSettings(loadConfig({})), httpMetrics = new Registry(), store }: AppDeps, options: FastifyServerOptions = {}) {
+export async function buildApp(
+  {
+    db,
+    onProductCreated,
+    brokerConnected,
+    settings = appSettings(loadConfig({})),
+    httpMetrics = new Registry(),
+    store,
+  }: AppDeps,
+  options: FastifyServerOptions = {},
+) {
   const app = Fastify({
     bodyLimit: settings.bodyLimit,
     ajv: { customOptions: { keywords: productKeywords } },

@@ -28,7 +28,11 @@ export function defaultOf(name: string, schema: TSchema): string {
   const value: unknown = schema.default
   if (value === '') return '(empty)'
   if (typeof value === 'number') {
-    const readable = name.endsWith('_BYTES') ? sizeOf(value) : name.endsWith('_MS') && value >= 1000 ? `${value / 1000} s` : undefined
+    const readable = name.endsWith('_BYTES')
+      ? sizeOf(value)
+      : name.endsWith('_MS') && value >= 1000
+        ? `${value / 1000} s`
+        : undefined
     return readable ? `${code(String(value))} (${readable})` : code(String(value))
   }
   return code(String(value))
@@ -36,7 +40,9 @@ export function defaultOf(name: string, schema: TSchema): string {
 
 /** What the schema accepts, in words. */
 export function allowedOf(schema: TSchema): string {
-  if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).map((option) => code(String(option.const))).join(', ')
+  if (Array.isArray(schema.anyOf)) {
+    return (schema.anyOf as TSchema[]).map((option) => code(String(option.const))).join(', ')
+  }
   switch (schema.type) {
     case 'integer': {
       const { minimum, maximum } = schema as { minimum?: number; maximum?: number }
@@ -58,7 +64,8 @@ export function allowedOf(schema: TSchema): string {
 export function configurationMarkdown(schema: { properties: Record<string, TSchema> } = EnvSchema): string {
   const rows = Object.entries(schema.properties).map(([name, setting]) => {
     if (typeof setting.description !== 'string') throw new Error(`${name} has no description in EnvSchema`)
-    return `| ${code(name)} | ${cell(defaultOf(name, setting))} | ${cell(allowedOf(setting))} | ${cell(setting.description)} |`
+    const cells = [code(name), cell(defaultOf(name, setting)), cell(allowedOf(setting)), cell(setting.description)]
+    return `| ${cells.join(' | ')} |`
   })
   return [
     '<!-- Generated from EnvSchema (src/config.ts) by `npm run docs:config`: edit the descriptions there. -->',

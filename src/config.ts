@@ -23,10 +23,13 @@ export const EnvSchema = Type.Object({
       '`development` pretty-prints logs at a terminal; anything else writes JSON lines. `production` also ' +
       'refuses `TRUST_PROXY=true`.',
   }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
-    default: 'info',
-    description: "pino's level: lines below it are not written.",
-  }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    {
+      default: 'info',
+      description: "pino's level: lines below it are not written.",
+    },
+  ),
   DATABASE_URL: Type.String({
     pattern: '^postgres(ql)?://',
     default: 'postgresql://postgres@127.0.0.1:5432/product_image_pipeline',
@@ -134,7 +137,7 @@ export const EnvSchema = Type.Object({
   STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
     default: 'local',
     description:
-      "`local`: files under `IMAGES_DIR`; `s3`: an S3-compatible bucket (AWS S3, MinIO, Ceph RGW, R2), credentials " +
+      '`local`: files under `IMAGES_DIR`; `s3`: an S3-compatible bucket (AWS S3, MinIO, Ceph RGW, R2), credentials ' +
       "from the AWS SDK's default chain ([operations](operations.md#object-storage)).",
   }),
   S3_ENDPOINT: Type.String({
@@ -192,8 +195,9 @@ export const EnvSchema = Type.Object({
     maximum: 64,
     description:
       "Image tasks one worker runs at once (an image's decode and main file; each of its variants; its " +
-      'placeholder), fed by downloads that run outside them. sharp runs each task on one libvips thread here, so one per core keeps the cores busy and ' +
-      'more add memory, not speed ([the worker pipeline](worker-pipeline.md); [levers](performance.md#levers)).',
+      'placeholder), fed by downloads that run outside them. sharp runs each task on one libvips thread here, ' +
+      'so one per core keeps the cores busy and more add memory, not speed ' +
+      '([the worker pipeline](worker-pipeline.md); [levers](performance.md#levers)).',
   }),
   IMAGE_DECODE_PIXELS: Int({
     default: 24_000_000,
@@ -293,7 +297,8 @@ export type Config = Static<typeof EnvSchema>
 export class ConfigError extends Error {}
 
 /** TRUST_PROXY as Fastify's `trustProxy` option takes it. */
-export const trustProxy = (value: string): boolean | string => (value === 'true' || value === 'false' ? value === 'true' : value)
+export const trustProxy = (value: string): boolean | string =>
+  value === 'true' || value === 'false' ? value === 'true' : value
 
 const TRUST_ANY_PROXY =
   'TRUST_PROXY: true believes the X-Forwarded-For of any client, who can then pose as any address and start ' +
@@ -309,7 +314,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .map((key) => [key, source[key]]),
   )
   const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, known))
-  const problems = [...Value.Errors(EnvSchema, env)].map((e) => `${e.path.slice(1)}: ${e.message} (got ${JSON.stringify(e.value)})`)
+  const problems = [...Value.Errors(EnvSchema, env)].map(
+    (e) => `${e.path.slice(1)}: ${e.message} (got ${JSON.stringify(e.value)})`,
+  )
   const config = env as Config
   if (config.STORAGE === 's3' && !config.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE=s3')
   if (config.NODE_ENV === 'production' && config.TRUST_PROXY === 'true') problems.push(TRUST_ANY_PROXY)

@@ -40,11 +40,19 @@ async function docs(app: FastifyInstance, { keywords }: { keywords: string[] }) 
       servers: [{ url: '/', description: 'this server' }],
       components: {
         securitySchemes: {
-          [API_KEY_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key, from `npm run apikey:create`: `Authorization: Bearer pip_…`' },
+          [API_KEY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key, from `npm run apikey:create`: `Authorization: Bearer pip_…`',
+          },
         },
       },
     },
-    transformObject: (document) => keywordsAsExtensions('openapiObject' in document ? document.openapiObject : document.swaggerObject, custom) as object,
+    transformObject: (document) =>
+      keywordsAsExtensions(
+        'openapiObject' in document ? document.openapiObject : document.swaggerObject,
+        custom,
+      ) as object,
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
 }

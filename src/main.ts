@@ -1,4 +1,5 @@
-// Entry: `node dist/main.js [api|worker]` (npm run build first), or `tsx src/main.ts [api|worker]` from the sources; with no role it runs both in one process.
+// Entry: `node dist/main.js [api|worker]` (npm run build first), or `tsx src/main.ts [api|worker]`
+// from the sources; with no role it runs both in one process.
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from './config.ts'
 import { createDb } from './db/client.ts'
@@ -52,7 +53,7 @@ if (role !== 'api') {
     stops.push((await startWorker({ config, db, broker: connected, recovery: recoveryOf(rascalConfig), log })).stop)
     if (role === 'worker') {
       const checks = healthChecks(db, connectionStatus(connected))
-      const operations = await serveOperations(config.OPERATIONS_HOST, config.WORKER_PORT, checks, log)
+      const operations = await serveOperations({ host: config.OPERATIONS_HOST, port: config.WORKER_PORT, checks, log })
       stops.push(() => operations.close())
     }
   }

@@ -3,11 +3,16 @@ import { Counter, Gauge, Histogram } from 'prom-client'
 // Process-wide, in prom-client's global registry: the API and the worker record into the same
 // metrics whether they run in one process or two; GET /metrics serves them.
 
-export const productsCreated = new Counter({ name: 'products_created_total', help: 'Products stored by POST /products' })
+export const productsCreated = new Counter({
+  name: 'products_created_total',
+  help: 'Products stored by POST /products',
+})
 
 export const rateLimitFallbacks = new Counter({
   name: 'rate_limit_store_fallbacks_total',
-  help: 'Rate-limit counts made in this process because RATE_LIMIT_REDIS_URL could not be reached (each process then limits on its own)',
+  help:
+    'Rate-limit counts made in this process because RATE_LIMIT_REDIS_URL could not be reached ' +
+    '(each process then limits on its own)',
 })
 
 export const imagesProcessed = new Counter({
@@ -25,7 +30,10 @@ export const imageSeconds = new Histogram({
 export const imageBytesIn = new Counter({ name: 'image_bytes_in_total', help: 'Bytes of images downloaded' })
 export const imageBytesOut = new Counter({ name: 'image_bytes_out_total', help: 'Bytes of compressed images written' })
 
-export const messagesRetried = new Counter({ name: 'messages_retried_total', help: 'Messages sent to the retry wait queue' })
+export const messagesRetried = new Counter({
+  name: 'messages_retried_total',
+  help: 'Messages sent to the retry wait queue',
+})
 export const messagesDeadLettered = new Counter({
   name: 'messages_dead_lettered_total',
   help: 'Messages sent to the dead-letter queue, by reason',
@@ -33,7 +41,7 @@ export const messagesDeadLettered = new Counter({
 })
 
 let countBacklog: (() => Promise<number>) | undefined
-new Gauge({
+export const outboxBacklog = new Gauge({
   name: 'outbox_backlog',
   help: 'Stored products not yet confirmed by RabbitMQ',
   async collect() {

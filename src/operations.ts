@@ -14,8 +14,20 @@ export async function measureHttp(app: FastifyInstance, registry: Registry): Pro
   await app.register(fastifyMetrics, {
     endpoint: null,
     defaultMetrics: { enabled: true, register: registry },
-    routeMetrics: { enabled: { histogram: true, summary: false }, overrides: { histogram: { registers: [registry] }, summary: { registers: [registry] } } },
+    routeMetrics: {
+      enabled: { histogram: true, summary: false },
+      overrides: { histogram: { registers: [registry] }, summary: { registers: [registry] } },
+    },
   })
+}
+
+export interface OperationsServerOptions {
+  host: string
+  port: number
+  checks: HealthChecks
+  log: FastifyBaseLogger
+  /** The measured server's registry (see measureHttp); without it the server measures itself. */
+  httpMetrics?: Registry
 }
 
 /**
@@ -24,7 +36,13 @@ export async function measureHttp(app: FastifyInstance, registry: Registry): Pro
  * and the process-wide metrics of metrics.ts. Without `httpMetrics` (a worker alone) the server
  * measures itself.
  */
-export async function serveOperations(host: string, port: number, checks: HealthChecks, log: FastifyBaseLogger, httpMetrics?: Registry): Promise<FastifyInstance> {
+export async function serveOperations({
+  host,
+  port,
+  checks,
+  log,
+  httpMetrics,
+}: OperationsServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: log })
   const registry = httpMetrics ?? new Registry()
   if (!httpMetrics) await measureHttp(app, registry)

@@ -39,21 +39,37 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
   const handle = async (productId: number, attempt: Attempt) => {
     const started = performance.now()
-    const outcome = await pRetry(() => withProductLock(db, productId, () => processProduct({ db, pipeline, productId, attempt, log })), {
-      retries: Infinity,
-      minTimeout: 500,
-      // Short enough that a stopping worker hands such a message back within a few seconds.
-      maxTimeout: 5000,
-      randomize: true,
-      shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !stopping.signal.aborted,
-      onFailedAttempt: ({ error, attemptNumber }) => {
-        if (isDatabaseUnavailable(error)) log.warn({ product_id: productId, attempt: attemptNumber, err: error }, 'database unavailable; waiting for it')
+    const outcome = await pRetry(
+      () => withProductLock(db, productId, () => processProduct({ db, pipeline, productId, attempt, log })),
+      {
+        retries: Infinity,
+        minTimeout: 500,
+        // Short enough that a stopping worker hands such a message back within a few seconds.
+        maxTimeout: 5000,
+        randomize: true,
+        shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !stopping.signal.aborted,
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          if (isDatabaseUnavailable(error)) {
+            log.warn(
+              { product_id: productId, attempt: attemptNumber, err: error },
+              'database unavailable; waiting for it',
+            )
+          }
+        },
       },
-    })
+    )
     log.info({ product_id: productId, outcome, ms: Math.round(performance.now() - started) }, 'product processed')
   }
   const isPoison = (err: unknown) => err instanceof UnknownProductError
-  const subscription = await subscribeToProducts({ broker, recovery, handle, isPoison, prefetch: config.WORKER_PREFETCH, stopping: stopping.signal, log })
+  const subscription = await subscribeToProducts({
+    broker,
+    recovery,
+    handle,
+    isPoison,
+    prefetch: config.WORKER_PREFETCH,
+    stopping: stopping.signal,
+    log,
+  })
   log.info({ storage: pipeline.store.description }, 'worker consuming')
   let stopped: Promise<void> | undefined
   const stop = async () => {

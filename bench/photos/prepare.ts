@@ -54,8 +54,16 @@ const ENTRIES: Entry[] = [
   { name: 'elephants.jpg', source: 'abstract/Elephants_5640x3172.jpg', derive: { kind: 'copy' } },
   { name: 'wood-orientation-6.jpg', source: 'nature/Wood.jpg', derive: { kind: 'orientation' } },
   { name: 'yellow-flower-adobe-rgb.jpg', source: 'nature/YellowFlower.jpg', derive: { kind: 'adobe-rgb' } },
-  { name: 'elephants-adobe-rgb-orientation-6.jpg', source: 'abstract/Elephants_5640x3172.jpg', derive: { kind: 'adobe-rgb', orientation: true } },
-  { name: 'elephants-4000x3000.jpg', source: 'abstract/Elephants_5640x3172.jpg', derive: { kind: 'crop', width: 4000, height: 3000 } },
+  {
+    name: 'elephants-adobe-rgb-orientation-6.jpg',
+    source: 'abstract/Elephants_5640x3172.jpg',
+    derive: { kind: 'adobe-rgb', orientation: true },
+  },
+  {
+    name: 'elephants-4000x3000.jpg',
+    source: 'abstract/Elephants_5640x3172.jpg',
+    derive: { kind: 'crop', width: 4000, height: 3000 },
+  },
   { name: 'lady-bird-cutout.png', source: 'nature/LadyBird.jpg', derive: { kind: 'cutout' } },
   { name: 'aqua-cutout-800.png', source: 'nature/Aqua.jpg', derive: { kind: 'cutout', width: 800 } },
 ]
@@ -87,7 +95,9 @@ export async function loadPhotos(): Promise<Photo[]> {
     name,
     data: readFileSync(path.join(CACHE_DIR, name)),
     megapixels,
-    reference: readFileSync(path.join(CACHE_DIR, ['small', 'crop', 'cutout'].includes(derive.kind) ? name : path.join('originals', source))),
+    reference: readFileSync(
+      path.join(CACHE_DIR, ['small', 'crop', 'cutout'].includes(derive.kind) ? name : path.join('originals', source)),
+    ),
     note: `${source} (mate-backgrounds)${derive.kind === 'copy' ? '' : `, derived: ${JSON.stringify(derive)}`}`,
   }))
 }
@@ -109,7 +119,11 @@ async function prepare(): Promise<Manifest> {
       const data = await derive(readFileSync(original), entry.derive, path.join(work, ADOBE_RGB))
       writeFileSync(path.join(CACHE_DIR, entry.name), data)
       const { width, height } = await sharp(data).metadata()
-      files.push({ ...entry, sha256: createHash('sha256').update(data).digest('hex'), megapixels: Number(((width * height) / 1e6).toFixed(2)) })
+      files.push({
+        ...entry,
+        sha256: createHash('sha256').update(data).digest('hex'),
+        megapixels: Number(((width * height) / 1e6).toFixed(2)),
+      })
     }
     const manifest: Manifest = { version: VERSION, packages, files }
     writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`)
@@ -147,15 +161,25 @@ async function derive(original: Buffer, how: Derivation, adobeRgbProfile: string
     case 'small':
       return sharp(original).resize({ width: how.width }).jpeg({ quality: 90 }).toBuffer()
     case 'orientation':
-      return sharp(await turnedLeft(original)).withMetadata({ orientation: 6 }).jpeg({ quality: 92 }).toBuffer()
+      return sharp(await turnedLeft(original))
+        .withMetadata({ orientation: 6 })
+        .jpeg({ quality: 92 })
+        .toBuffer()
     case 'adobe-rgb': {
       // withMetadata first: it would otherwise attach sRGB in place of the profile asked for.
-      const image = how.orientation ? sharp(await turnedLeft(original)).withMetadata({ orientation: 6 }) : sharp(original)
+      const image = how.orientation
+        ? sharp(await turnedLeft(original)).withMetadata({ orientation: 6 })
+        : sharp(original)
       return image.withIccProfile(adobeRgbProfile).jpeg({ quality: 92 }).toBuffer()
     }
     case 'crop': {
       const { width, height } = await sharp(original).metadata()
-      const area = { left: Math.floor((width - how.width) / 2), top: Math.floor((height - how.height) / 2), width: how.width, height: how.height }
+      const area = {
+        left: Math.floor((width - how.width) / 2),
+        top: Math.floor((height - how.height) / 2),
+        width: how.width,
+        height: how.height,
+      }
       return sharp(original).extract(area).jpeg({ quality: 92 }).toBuffer()
     }
     case 'cutout': {
@@ -167,5 +191,9 @@ async function derive(original: Buffer, how: Derivation, adobeRgbProfile: string
 
 if (process.argv[1] === import.meta.filename) {
   const photos = await loadPhotos()
-  for (const photo of photos) console.log(`${photo.name.padEnd(40)} ${String(photo.megapixels).padStart(6)} MP ${(photo.data.length / 1e6).toFixed(2).padStart(6)} MB  ${photo.note}`)
+  for (const photo of photos) {
+    console.log(
+      `${photo.name.padEnd(40)} ${String(photo.megapixels).padStart(6)} MP ${(photo.data.length / 1e6).toFixed(2).padStart(6)} MB  ${photo.note}`,
+    )
+  }
 }

@@ -16,7 +16,11 @@ export interface AccessSettings extends RateLimitOptions {
  */
 async function accessControl(app: FastifyInstance, { db, access }: { db: Db; access: AccessSettings }) {
   await app.register(limitRequests, access)
-  await app.register(authenticate, { findPrincipal: principalCache(db), failuresPerWindow: access.authFailuresPerWindow, windowMs: access.windowMs })
+  await app.register(authenticate, {
+    findPrincipal: principalCache(db),
+    failuresPerWindow: access.authFailuresPerWindow,
+    windowMs: access.windowMs,
+  })
 }
 
 export default fp(accessControl, { name: 'access-control' })

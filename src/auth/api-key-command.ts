@@ -19,18 +19,28 @@ class UsageError extends Error {}
 class UnknownKeyError extends Error {}
 
 const positiveInteger = (value: string | undefined, what: string): number => {
-  if (!/^[1-9][0-9]{0,9}$/.test(value ?? '') || Number(value) > 2147483647) throw new UsageError(`${what} must be a positive integer, got ${JSON.stringify(value ?? '')}`)
+  if (!/^[1-9][0-9]{0,9}$/.test(value ?? '') || Number(value) > 2147483647) {
+    throw new UsageError(`${what} must be a positive integer, got ${JSON.stringify(value ?? '')}`)
+  }
   return Number(value)
 }
 
 const when = (date: Date | null) => date?.toISOString() ?? '-'
 
 async function create(db: Db, args: string[], print: (line: string) => void): Promise<void> {
-  const { values } = parseArgs({ args, options: { user: { type: 'string' }, admin: { type: 'boolean' }, name: { type: 'string', default: '' } } })
-  if ((values.user === undefined) === (values.admin !== true)) throw new UsageError('give either --user <id> or --admin')
+  const { values } = parseArgs({
+    args,
+    options: { user: { type: 'string' }, admin: { type: 'boolean' }, name: { type: 'string', default: '' } },
+  })
+  if ((values.user === undefined) === (values.admin !== true)) {
+    throw new UsageError('give either --user <id> or --admin')
+  }
   const owner = values.admin ? ({ admin: true } as const) : { userId: positiveInteger(values.user, '--user') }
   const { id, key } = await createApiKey(db, owner, values.name)
-  print(`Created API key ${id} for ${values.admin ? 'every user (admin)' : `user ${values.user}`}. It is shown this once; only its hash is stored:`)
+  print(
+    `Created API key ${id} for ${values.admin ? 'every user (admin)' : `user ${values.user}`}. ` +
+      'It is shown this once; only its hash is stored:',
+  )
   // Alone on the last line, for scripts: KEY=$(npm run -s apikey:create -- --user 1 | tail -n 1)
   print(key)
 }
@@ -46,7 +56,14 @@ async function list(db: Db, print: (line: string) => void): Promise<void> {
   ])
   const table = [['id', 'owner', 'name', 'created', 'last used', 'revoked'], ...rows]
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)))
-  for (const row of table) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd())
+  for (const row of table) {
+    print(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+  }
 }
 
 async function revoke(db: Db, args: string[], print: (line: string) => void): Promise<void> {
@@ -55,11 +72,25 @@ async function revoke(db: Db, args: string[], print: (line: string) => void): Pr
   const id = positiveInteger(positionals[0], 'the key id')
   const outcome = await revokeApiKey(db, id)
   if (outcome === 'unknown') throw new UnknownKeyError(`no API key has id ${id}`)
-  print(outcome === 'revoked' ? `Revoked API key ${id}: every API process refuses it within ${KEY_CACHE_TTL_MS / 1000} s.` : `API key ${id} was already revoked.`)
+  print(
+    outcome === 'revoked'
+      ? `Revoked API key ${id}: every API process refuses it within ${KEY_CACHE_TTL_MS / 1000} s.`
+      : `API key ${id} was already revoked.`,
+  )
+}
+
+/** Where a command writes: its output, and its error messages. */
+export interface CommandOutput {
+  print?: (line: string) => void
+  fail?: (line: string) => void
 }
 
 /** Runs one command; returns the exit code: 0 done, 1 refused (unknown user or key), 2 bad usage. */
-export async function runApiKeyCommand(db: Db, argv: string[], print = console.log, fail = console.error): Promise<number> {
+export async function runApiKeyCommand(
+  db: Db,
+  argv: string[],
+  { print = console.log, fail = console.error }: CommandOutput = {},
+): Promise<number> {
   const [command, ...args] = argv
   try {
     if (command === 'create') await create(db, args, print)
@@ -68,9 +99,11 @@ export async function runApiKeyCommand(db: Db, argv: string[], print = console.l
     else throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'no command')
     return 0
   } catch (error) {
-    if (error instanceof UnknownUserError || error instanceof UnknownKeyError) return fail(error.message), 1
+    if (error instanceof UnknownUserError || error instanceof UnknownKeyError) return (fail(error.message), 1)
     // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for unknown or malformed options.
-    if (error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) return fail(`${(error as Error).message}\n${USAGE}`), 2
+    if (error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
+      return (fail(`${(error as Error).message}\n${USAGE}`), 2)
+    }
     throw error
   }
 }

@@ -15,4 +15,5 @@ export const isWellFormedApiKey = (key: string): boolean => API_KEY_PATTERN.test
  * What the database stores instead of the key. A key is 256 random bits, so there is nothing to
  * brute-force and a fast hash is enough (a slow password hash would only slow every request).
  */
-export const hashApiKey = (key: string): Uint8Array<ArrayBuffer> => Uint8Array.from(createHash('sha256').update(key).digest())
+export const hashApiKey = (key: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(createHash('sha256').update(key).digest())

@@ -22,7 +22,8 @@ export interface AuthenticateOptions {
 
 const MESSAGES: Record<string, string> = {
   FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER: 'this route needs an API key: send "Authorization: Bearer <key>"',
-  FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER: 'the Authorization header holds no valid API key (unknown, revoked or malformed, or not the Bearer scheme)',
+  FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER:
+    'the Authorization header holds no valid API key (unknown, revoked or malformed, or not the Bearer scheme)',
 }
 
 /**
@@ -56,8 +57,14 @@ async function authenticate(app: FastifyInstance, { findPrincipal, failuresPerWi
     },
   })
   const verify = (request: FastifyRequest, reply: FastifyReply) =>
-    new Promise<void>((resolve, reject) => app.verifyBearerAuth!(request, reply, (error) => (error ? reject(error) : resolve())))
-  const failures = app.createRateLimit({ keyGenerator: (request) => failureGroup(request.ip), max: failuresPerWindow, timeWindow: windowMs })
+    new Promise<void>((resolve, reject) =>
+      app.verifyBearerAuth!(request, reply, (error) => (error ? reject(error) : resolve())),
+    )
+  const failures = app.createRateLimit({
+    keyGenerator: (request) => failureGroup(request.ip),
+    max: failuresPerWindow,
+    timeWindow: windowMs,
+  })
 
   app.addHook('onRequest', async (request, reply) => {
     try {
@@ -67,11 +74,22 @@ async function authenticate(app: FastifyInstance, { findPrincipal, failuresPerWi
       if (reply.statusCode !== 401) throw error
       const counted = await failures(request)
       if (!counted.isAllowed && counted.isExceeded) {
-        reply.header('retry-after', counted.ttlInSeconds).header('x-ratelimit-limit', counted.max).header('x-ratelimit-remaining', 0).header('x-ratelimit-reset', counted.ttlInSeconds)
-        return reply.code(429).send({ statusCode: 429, error: 'Too Many Requests', message: `too many failed authentications from this address: retry in ${counted.ttlInSeconds} s` })
+        reply
+          .header('retry-after', counted.ttlInSeconds)
+          .header('x-ratelimit-limit', counted.max)
+          .header('x-ratelimit-remaining', 0)
+          .header('x-ratelimit-reset', counted.ttlInSeconds)
+        return reply.code(429).send({
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `too many failed authentications from this address: retry in ${counted.ttlInSeconds} s`,
+        })
       }
       const code = (error as { code?: string }).code ?? ''
-      reply.header('www-authenticate', code.endsWith('MISSING_AUTHORIZATION_HEADER') ? 'Bearer' : 'Bearer error="invalid_token"')
+      reply.header(
+        'www-authenticate',
+        code.endsWith('MISSING_AUTHORIZATION_HEADER') ? 'Bearer' : 'Bearer error="invalid_token"',
+      )
       return reply.send({ statusCode: 401, error: 'Unauthorized', message: MESSAGES[code] ?? 'unauthorized' })
     }
   })

@@ -13,7 +13,10 @@ export async function createApiKey(db: Db, owner: KeyOwner, name = ''): Promise<
   const key = generateApiKey()
   const userId = 'userId' in owner ? owner.userId : null
   try {
-    const { id } = await db.apiKey.create({ data: { user_id: userId, admin: userId === null, name, key_hash: hashApiKey(key) }, select: { id: true } })
+    const { id } = await db.apiKey.create({
+      data: { user_id: userId, admin: userId === null, name, key_hash: hashApiKey(key) },
+      select: { id: true },
+    })
     return { id, key }
   } catch (error) {
     if (isMissingReference(error)) throw new UnknownUserError(`user ${userId} does not exist`)
@@ -24,7 +27,15 @@ export async function createApiKey(db: Db, owner: KeyOwner, name = ''): Promise<
 /** Every key, oldest first, without its hash. */
 export const listApiKeys = (db: Db) =>
   db.apiKey.findMany({
-    select: { id: true, user_id: true, admin: true, name: true, created_at: true, last_used_at: true, revoked_at: true },
+    select: {
+      id: true,
+      user_id: true,
+      admin: true,
+      name: true,
+      created_at: true,
+      last_used_at: true,
+      revoked_at: true,
+    },
     orderBy: { id: 'asc' },
   })
 
@@ -49,4 +60,3 @@ export async function usePrincipal(db: Db, keyHash: Uint8Array<ArrayBuffer>): Pr
   if (key?.user_id != null) return { keyId: key.id, admin: false, userId: key.user_id }
   return undefined
 }
-

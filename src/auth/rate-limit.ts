@@ -21,7 +21,10 @@ export interface RateLimitOptions {
  * while Redis cannot be reached each process counts on its own (logged, and counted in a metric):
  * the limiter's store failing neither takes the API down nor lifts the limits.
  */
-async function limitRequests(app: FastifyInstance, { perWindow, windowMs, redisUrl, redisNamespace = 'product-image-pipeline:rate-limit:' }: RateLimitOptions) {
+async function limitRequests(
+  app: FastifyInstance,
+  { perWindow, windowMs, redisUrl, redisNamespace = 'product-image-pipeline:rate-limit:' }: RateLimitOptions,
+) {
   await app.register(rateLimit, {
     max: perWindow,
     timeWindow: windowMs,
@@ -34,7 +37,9 @@ async function limitRequests(app: FastifyInstance, { perWindow, windowMs, redisU
 async function connectStore(app: FastifyInstance, redisUrl: string, nameSpace: string) {
   const redis = new Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: false })
   const watch = watchRedis(redis, app.log)
-  app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())))
+  app.addHook('onClose', async () => {
+    await redis.quit().catch(() => redis.disconnect())
+  })
   // Count in Redis from the first request if it is there: until the connection is up, counts are
   // made in this process. An unreachable Redis answers with an error within the connect timeout;
   // ioredis then keeps reconnecting in the background.

@@ -9,5 +9,8 @@ export type Db = PrismaClient
  * caller; our errors are handled by their codes and logged with their own stacks.
  */
 export function createDb(databaseUrl: string, poolSize = 10): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }), errorFormat: 'minimal' })
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }),
+    errorFormat: 'minimal',
+  })
 }

@@ -11,8 +11,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false
   const cause = (error.meta?.driverAdapterError as { cause?: { kind?: string; code?: string } } | undefined)?.cause
-  return UNAVAILABLE_CODES.has(error.code) || UNAVAILABLE_KINDS.has(cause?.kind ?? '') || UNAVAILABLE_SQLSTATE.test(cause?.code ?? '')
+  return (
+    UNAVAILABLE_CODES.has(error.code) ||
+    UNAVAILABLE_KINDS.has(cause?.kind ?? '') ||
+    UNAVAILABLE_SQLSTATE.test(cause?.code ?? '')
+  )
 }
 
 /** True when a row names a row of another table that does not exist (a foreign key refused it). */
-export const isMissingReference = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003'
+export const isMissingReference = (error: unknown): boolean =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003'

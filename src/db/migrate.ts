@@ -32,7 +32,10 @@ export const checksumOf = (sql: string): string => createHash('sha256').update(s
 /** Prisma's layout: one folder per migration, applied in name (timestamp) order. */
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true })
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort()
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8')
@@ -70,7 +73,11 @@ export interface ApplyOptions {
  * Applies pending migrations, each in its own transaction with its history row, so a failed
  * migration leaves neither half a schema nor a failed record behind. Returns the names applied.
  */
-export async function applyMigrations(databaseUrl: string, migrations: Migration[], { onWarning }: ApplyOptions = {}): Promise<string[]> {
+export async function applyMigrations(
+  databaseUrl: string,
+  migrations: Migration[],
+  { onWarning }: ApplyOptions = {},
+): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl })
   let running: string | undefined
   // SQLSTATE class 01 is a warning; plain notices (class 00, e.g. "already exists, skipping") are not.
@@ -118,7 +125,9 @@ export function pendingMigrations(
   for (const row of applied) {
     const local = known.get(row.migration_name)
     if (!local) throw new Error(`Migration ${row.migration_name} is applied but missing from prisma/migrations`)
-    if (local.checksum !== row.checksum) throw new Error(`Migration ${row.migration_name} was edited after it was applied`)
+    if (local.checksum !== row.checksum) {
+      throw new Error(`Migration ${row.migration_name} was edited after it was applied`)
+    }
   }
   const done = new Set(applied.map((row) => row.migration_name))
   return migrations.filter((m) => !done.has(m.name))

@@ -33,7 +33,10 @@ export function addressRange(address: string): string {
 
 const endpoint = (address: string, port: number) => `${ipaddr.process(address).toString()}:${port}`
 
-/** The blocked range `address:port` is in (`loopback`, `link-local`, `cloud metadata`...), or undefined when allowed. */
+/**
+ * The blocked range `address:port` is in (`loopback`, `link-local`, `cloud metadata`...), or
+ * undefined when allowed.
+ */
 export function refusal(policy: AddressPolicy, address: string, port: number): string | undefined {
   const range = addressRange(address)
   if (range === 'public') return undefined
@@ -53,7 +56,9 @@ export function parseAddressPolicy(setting: string): AddressPolicy {
     const match = /^(?:\[([\da-f:.]+)\]|([\d.]+)):(\d{1,5})$/i.exec(entry.trim())
     const address = match?.[1] ?? match?.[2] ?? ''
     const port = Number(match?.[3])
-    if (!isIP(address) || port < 1 || port > 65535) throw new Error(`ALLOW_PRIVATE_IMAGE_URLS: not an address:port: "${entry}"`)
+    if (!isIP(address) || port < 1 || port > 65535) {
+      throw new Error(`ALLOW_PRIVATE_IMAGE_URLS: not an address:port: "${entry}"`)
+    }
     return endpoint(address, port)
   })
   return { allowPrivate: false, allowedEndpoints: new Set(endpoints) }

@@ -90,12 +90,15 @@ export const decodeStored = (file: Buffer): Promise<Pixels> => pixelsOf(sharp(fi
 /** The pixels as they are, or scaled to `width` (aspect ratio kept), encoded with the image settings. */
 export async function encode(pixels: Pixels, options: EncodeOptions, width?: number): Promise<Compressed> {
   const image = width === undefined ? imageOf(pixels) : imageOf(pixels).resize({ width })
-  const { data, info } = await image.toFormat(options.format, encoderOptions(options)).toBuffer({ resolveWithObject: true })
+  const { data, info } = await image
+    .toFormat(options.format, encoderOptions(options))
+    .toBuffer({ resolveWithObject: true })
   return { data, width: info.width, height: info.height }
 }
 
 /** A sharp pipeline that starts from decoded pixels. */
-export const imageOf = ({ data, width, height, channels }: Pixels): Sharp => sharp(data, { raw: { width, height, channels } })
+export const imageOf = ({ data, width, height, channels }: Pixels): Sharp =>
+  sharp(data, { raw: { width, height, channels } })
 
 /**
  * What a pipeline outputs, as pixels: 8 bits a channel whatever the source's depth. sharp's raw
@@ -113,14 +116,23 @@ const readHeader = (input: Buffer) => sharp(input, { limitInputPixels: false }).
 export const inputFormat = ({ format, compression }: Pick<Metadata, 'format' | 'compression'>): string =>
   format === 'heif' ? (compression === 'av1' ? 'avif' : 'heic') : format
 
-export function checkDecodable(header: Pick<Metadata, 'format' | 'compression' | 'width' | 'height'>, options: CompressOptions): void {
+export function checkDecodable(
+  header: Pick<Metadata, 'format' | 'compression' | 'width' | 'height'>,
+  options: CompressOptions,
+): void {
   const format = inputFormat(header)
   if (!options.allowedFormats.includes(format)) {
-    throw new PermanentImageError('format_not_allowed', `${format} images are not accepted (allowed: ${options.allowedFormats.join(', ')})`)
+    throw new PermanentImageError(
+      'format_not_allowed',
+      `${format} images are not accepted (allowed: ${options.allowedFormats.join(', ')})`,
+    )
   }
   const pixels = header.width * header.height
   if (pixels > options.maxInputPixels) {
-    throw new PermanentImageError('too_many_pixels', `${header.width}×${header.height} is more than the ${options.maxInputPixels} pixels allowed`)
+    throw new PermanentImageError(
+      'too_many_pixels',
+      `${header.width}×${header.height} is more than the ${options.maxInputPixels} pixels allowed`,
+    )
   }
 }
 

@@ -73,19 +73,33 @@ const UNDICI_TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIM
  * waits for room, which is no fault of the host's; undici's silence timer stops too, since the body
  * is paused meanwhile.
  */
-async function download({ dispatcher, budget, url, options }: { dispatcher: Dispatcher; budget: FetchBudget; url: string; options: DownloadOptions }): Promise<Source> {
+async function download({
+  dispatcher,
+  budget,
+  url,
+  options,
+}: {
+  dispatcher: Dispatcher
+  budget: FetchBudget
+  url: string
+  options: DownloadOptions
+}): Promise<Source> {
   const clock = deadline(options.timeoutMs)
   const holding = budget.open()
   try {
-    const { body, declared } = await openImage(dispatcher, url, options, clock.signal)
+    const { body, declared } = await openImage({ dispatcher, url, options, signal: clock.signal })
     const take = (bytes: number) => clock.pausedWhile(holding.take(bytes))
     return { data: await readCapped(body, { maxBytes: options.maxBytes, declared, take }), release: holding.release }
   } catch (error) {
     holding.release()
     if (error instanceof PermanentImageError) throw error
-    if (clock.signal.aborted) throw new ImageTimeoutError(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
+    if (clock.signal.aborted) {
+      throw new ImageTimeoutError(`the download took longer than ${options.timeoutMs} ms`, { cause: error })
+    }
     const code = (error as { code?: string }).code ?? ''
-    if (error instanceof errors.UndiciError && UNDICI_TIMEOUTS.has(code)) throw new ImageTimeoutError(error.message, { cause: error })
+    if (error instanceof errors.UndiciError && UNDICI_TIMEOUTS.has(code)) {
+      throw new ImageTimeoutError(error.message, { cause: error })
+    }
     throw error
   } finally {
     clock.stop()
@@ -124,7 +138,17 @@ const isRedirect = (status: number) => [301, 302, 303, 307, 308].includes(status
  * so that each hop passes the URL policy too (scheme, no credentials); the connector checks
  * each hop's address.
  */
-async function openImage(dispatcher: Dispatcher, url: string, options: DownloadOptions, signal: AbortSignal) {
+async function openImage({
+  dispatcher,
+  url,
+  options,
+  signal,
+}: {
+  dispatcher: Dispatcher
+  url: string
+  options: DownloadOptions
+  signal: AbortSignal
+}) {
   let current = checkedUrl(url)
   for (let hops = 0; ; hops++) {
     const { statusCode, headers, body } = await request(current, { dispatcher, signal, headers: { accept: 'image/*' } })
@@ -139,7 +163,9 @@ async function openImage(dispatcher: Dispatcher, url: string, options: DownloadO
     await body.dump({ signal, limit: 64 * 1024 })
     const location = headers.location
     if (isRedirect(statusCode) && typeof location === 'string') {
-      if (hops >= options.maxRedirects) throw new PermanentImageError('too_many_redirects', `more than ${options.maxRedirects} redirects from ${url}`)
+      if (hops >= options.maxRedirects) {
+        throw new PermanentImageError('too_many_redirects', `more than ${options.maxRedirects} redirects from ${url}`)
+      }
       current = checkedUrl(location, current)
       continue
     }
@@ -154,7 +180,9 @@ async function openImage(dispatcher: Dispatcher, url: string, options: DownloadO
 function checkedUrl(location: string, base?: string): string {
   const url = base && URL.canParse(location, base) ? new URL(location, base).href : location
   const problem = imageUrlProblem(url)
-  if (problem) throw new PermanentImageError('bad_url', base ? `the redirect to ${location} ${problem}` : `${location} ${problem}`)
+  if (problem) {
+    throw new PermanentImageError('bad_url', base ? `the redirect to ${location} ${problem}` : `${location} ${problem}`)
+  }
   return url
 }
 
@@ -172,7 +200,10 @@ export interface ReadOptions {
  * go, instead of all chunks being held until joined: a large photo is not held twice. A body that
  * turns out longer than declared is read on in chunks.
  */
-export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, { maxBytes, declared, take }: ReadOptions): Promise<Buffer> {
+export async function readCapped(
+  stream: AsyncIterable<Buffer> & { destroy(): unknown },
+  { maxBytes, declared, take }: ReadOptions,
+): Promise<Buffer> {
   let whole = declared !== undefined && declared <= maxBytes ? Buffer.allocUnsafe(declared) : undefined
   const chunks: Buffer[] = []
   let size = 0
@@ -193,4 +224,5 @@ export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): un
   return whole ? whole.subarray(0, size) : Buffer.concat(chunks, size)
 }
 
-const tooLarge = (maxBytes: number) => new PermanentImageError('too_large', `the image is larger than ${maxBytes} bytes`)
+const tooLarge = (maxBytes: number) =>
+  new PermanentImageError('too_large', `the image is larger than ${maxBytes} bytes`)

@@ -25,7 +25,8 @@ export function fetchBudget(maxBytes: number): FetchBudget {
   const open = new Set<{ taken: number }>() // in the order opened: the first is the oldest
   let waiting: { holding: { taken: number }; bytes: number; admit: () => void }[] = []
 
-  const fits = (holding: { taken: number }, bytes: number) => held + bytes <= maxBytes || open.values().next().value === holding
+  const fits = (holding: { taken: number }, bytes: number) =>
+    held + bytes <= maxBytes || open.values().next().value === holding
   // In turn; a waiter whose holding was released meanwhile is let go (counted for nothing).
   const admitWaiting = () => {
     waiting = waiting.filter((waiter) => {

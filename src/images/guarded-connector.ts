@@ -20,8 +20,12 @@ const pinnedLookup =
     callback(null, addresses[0]!.address, addresses[0]!.family)
   }
 
-const blocked = (host: string, port: number, address: string, range: string) =>
-  new PermanentImageError('blocked_address', `${host}:${port}${host === address ? '' : ` (${address})`} is in a blocked range (${range})`)
+/** Refuses `host:port`: `address` (one it resolved to, or the connected peer) is in the blocked `range`. */
+const blocked = ({ host, port, address, range }: { host: string; port: number; address: string; range: string }) =>
+  new PermanentImageError(
+    'blocked_address',
+    `${host}:${port}${host === address ? '' : ` (${address})`} is in a blocked range (${range})`,
+  )
 
 /**
  * An undici connector (one per downloader) that only connects where the policy allows. It
@@ -30,14 +34,17 @@ const blocked = (host: string, port: number, address: string, range: string) =>
  * goes through it. A connector is built per connection because net's `lookup` hook is not told
  * the port, and the allow-list is per address and port (this forgoes TLS session reuse).
  */
-export function guardedConnector(policy: AddressPolicy, options: buildConnector.BuildOptions): buildConnector.connector {
+export function guardedConnector(
+  policy: AddressPolicy,
+  options: buildConnector.BuildOptions,
+): buildConnector.connector {
   return (target, callback) => {
     const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80)
     const checked = async () => {
       const addresses = await resolve(target.hostname)
       for (const { address } of addresses) {
         const why = refusal(policy, address, port)
-        if (why) throw blocked(target.hostname, port, address, why)
+        if (why) throw blocked({ host: target.hostname, port, address, range: why })
       }
       return addresses
     }
@@ -48,7 +55,12 @@ export function guardedConnector(policy: AddressPolicy, options: buildConnector.
         const why = peer && refusal(policy, peer, socket.remotePort ?? port)
         if (peer && !why) return callback(null, socket)
         socket.destroy()
-        callback(why ? blocked(target.hostname, port, peer!, why) : new Error('the connection closed before its peer could be checked'), null)
+        callback(
+          why
+            ? blocked({ host: target.hostname, port, address: peer!, range: why })
+            : new Error('the connection closed before its peer could be checked'),
+          null,
+        )
       })
     checked().then(connect, (error: Error) => callback(error, null))
   }

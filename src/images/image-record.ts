@@ -10,11 +10,14 @@ export const VariantRecord = Type.Object({
   bytes: Type.Integer({ minimum: 1 }),
   path: Type.String({ description: 'where the variant is stored, like compressed_product_images' }),
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type VariantRecord = Static<typeof VariantRecord>
 
 export const ImageRecord = Type.Object({
   index: Type.Integer({ minimum: 0, description: 'position in product_images' }),
-  path: Type.String({ description: 'where the main image is stored: the same as its entry in compressed_product_images' }),
+  path: Type.String({
+    description: 'where the main image is stored: the same as its entry in compressed_product_images',
+  }),
   width: Type.Integer({ minimum: 1 }),
   height: Type.Integer({ minimum: 1 }),
   bytes: Type.Integer({ minimum: 1 }),
@@ -23,6 +26,7 @@ export const ImageRecord = Type.Object({
   thumbhash: Type.String({ description: 'ThumbHash placeholder, base64' }),
   dominant_color: Type.String({ pattern: '^#[0-9a-f]{6}$' }),
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type ImageRecord = Static<typeof ImageRecord>
 
 /** The well-formed records of a stored `images` value; anything else (a row edited by hand) is left out. */
@@ -30,4 +34,7 @@ export const imageRecords = (json: unknown): ImageRecord[] =>
   Array.isArray(json) ? json.filter((entry): entry is ImageRecord => Value.Check(ImageRecord, entry)) : []
 
 /** Every file a record names, main image first. */
-export const pathsOf = (record: ImageRecord): string[] => [record.path, ...record.variants.map((variant) => variant.path)]
+export const pathsOf = (record: ImageRecord): string[] => [
+  record.path,
+  ...record.variants.map((variant) => variant.path),
+]

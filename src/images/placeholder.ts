@@ -14,7 +14,9 @@ export interface Placeholder {
 const HASH_SIDE = 100
 
 export async function placeholderOf(pixels: Pixels): Promise<Placeholder> {
-  const small = imageOf(pixels).resize({ width: HASH_SIDE, height: HASH_SIDE, fit: 'inside', withoutEnlargement: true }).ensureAlpha()
+  const small = imageOf(pixels)
+    .resize({ width: HASH_SIDE, height: HASH_SIDE, fit: 'inside', withoutEnlargement: true })
+    .ensureAlpha()
   const { data, width, height } = await pixelsOf(small)
   const thumbhash = Buffer.from(rgbaToThumbHash(width, height, data)).toString('base64')
   return { thumbhash, dominant_color: await dominantColor(data) }

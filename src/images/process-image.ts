@@ -24,7 +24,10 @@ export interface ImagePipeline {
   admitDecode: AdmitDecode
 }
 
-/** A worker's pipeline under these settings: one per process, its slots and decode budget shared by all its products. */
+/**
+ * A worker's pipeline under these settings: one per process, its slots and decode budget shared by
+ * all its products.
+ */
 export function imagePipeline(config: Config, download: ImagePipeline['download'], store: ImageStore): ImagePipeline {
   return {
     download,
@@ -34,6 +37,16 @@ export function imagePipeline(config: Config, download: ImagePipeline['download'
     slots: imageSlots(config.IMAGE_CONCURRENCY),
     admitDecode: decodeBudget(config.IMAGE_DECODE_PIXELS),
   }
+}
+
+/** One image of a product, as the worker is given it. */
+export interface SourceImage {
+  productId: number
+  url: string
+  /** Its position in product_images. */
+  index: number
+  /** Its record from an earlier run, if any. */
+  previous?: ImageRecord
 }
 
 /**
@@ -46,7 +59,8 @@ export function imagePipeline(config: Config, download: ImagePipeline['download'
  * The download waits on the network outside the worker's slots; the main file (decode, encode,
  * write) is then one task in the slots, each variant and the placeholder one more.
  */
-export async function processImage(pipeline: ImagePipeline, productId: number, url: string, index: number, previous?: ImageRecord): Promise<ImageRecord> {
+export async function processImage(pipeline: ImagePipeline, image: SourceImage): Promise<ImageRecord> {
+  const { productId, index, previous } = image
   const names = imageNames(productId, index, pipeline.compression)
   if (previous && (await isCurrent(pipeline, previous, names))) {
     imagesProcessed.inc({ result: 'kept', reason: '' })
@@ -54,11 +68,14 @@ export async function processImage(pipeline: ImagePipeline, productId: number, u
   }
   const timer = imageSeconds.startTimer()
   try {
-    const record = await makeFiles(pipeline, url, index, names)
+    const record = await makeFiles(pipeline, image, names)
     imagesProcessed.inc({ result: 'stored', reason: '' })
     return record
   } catch (error) {
-    imagesProcessed.inc({ result: 'failed', reason: error instanceof PermanentImageError || error instanceof ImageTimeoutError ? error.code : 'transient' })
+    imagesProcessed.inc({
+      result: 'failed',
+      reason: error instanceof PermanentImageError || error instanceof ImageTimeoutError ? error.code : 'transient',
+    })
     throw error
   } finally {
     timer()
@@ -66,33 +83,59 @@ export async function processImage(pipeline: ImagePipeline, productId: number, u
 }
 
 /** True when the record names the files the current settings would write, and each is stored. */
-async function isCurrent({ store, variantWidths }: ImagePipeline, previous: ImageRecord, names: ImageNames): Promise<boolean> {
+async function isCurrent(
+  { store, variantWidths }: ImagePipeline,
+  previous: ImageRecord,
+  names: ImageNames,
+): Promise<boolean> {
   const keys = [names(), ...variantWidthsFor(previous.width, variantWidths).map(names)]
   const wanted = keys.map((key) => store.locationOf(key))
   if (wanted.join('\n') !== pathsOf(previous).join('\n')) return false
   return (await Promise.all(keys.map((key) => store.exists(key)))).every(Boolean)
 }
 
-async function makeFiles(pipeline: ImagePipeline, url: string, index: number, names: ImageNames): Promise<ImageRecord> {
+async function makeFiles(
+  pipeline: ImagePipeline,
+  { url, index }: SourceImage,
+  names: ImageNames,
+): Promise<ImageRecord> {
   const { store, compression, slots } = pipeline
   const stored = await readStored(store, names())
   const source = stored ? undefined : await pipeline.download(url)
-  const { pixels, main } = await slots.start(async () => (source ? makeMain(pipeline, source, names()) : { pixels: await decodeStored(stored!), main: stored! }))
+  const { pixels, main } = await slots.start(async () =>
+    source ? makeMain(pipeline, source, names()) : { pixels: await decodeStored(stored!), main: stored! },
+  )
   const variantOf = async (width: number): Promise<VariantRecord> => {
     const key = names(width)
-    const variant = (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, key, width))
+    const variant =
+      (stored && (await storedVariant(store, key))) || (await encodeVariant(pipeline, pixels, { key, width }))
     return { ...variant, path: store.locationOf(key) }
   }
-  const variantTasks = variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) => slots.finish(() => variantOf(width)))
+  const variantTasks = variantWidthsFor(pixels.width, pipeline.variantWidths).map((width) =>
+    slots.finish(() => variantOf(width)),
+  )
   const placeholderTask = slots.finish(() => placeholderOf(pixels))
   // Every task ends before the image fails, so none outlives it.
   await Promise.allSettled([...variantTasks, placeholderTask])
   const { width, height } = pixels
-  return { index, path: store.locationOf(names()), width, height, bytes: main.length, format: compression.format, variants: await Promise.all(variantTasks), ...(await placeholderTask) }
+  return {
+    index,
+    path: store.locationOf(names()),
+    width,
+    height,
+    bytes: main.length,
+    format: compression.format,
+    variants: await Promise.all(variantTasks),
+    ...(await placeholderTask),
+  }
 }
 
 /** Decodes the downloaded source once, gives its bytes back to the fetch budget, and stores its main image. */
-async function makeMain({ store, compression, admitDecode }: ImagePipeline, source: Source, key: string): Promise<{ pixels: Pixels; main: Buffer }> {
+async function makeMain(
+  { store, compression, admitDecode }: ImagePipeline,
+  source: Source,
+  key: string,
+): Promise<{ pixels: Pixels; main: Buffer }> {
   imageBytesIn.inc(source.data.length)
   let pixels: Pixels
   try {
@@ -105,7 +148,11 @@ async function makeMain({ store, compression, admitDecode }: ImagePipeline, sour
   return { pixels, main }
 }
 
-async function encodeVariant({ store, compression }: ImagePipeline, pixels: Pixels, key: string, width: number) {
+async function encodeVariant(
+  { store, compression }: ImagePipeline,
+  pixels: Pixels,
+  { key, width }: { key: string; width: number },
+) {
   const { data, ...size } = await encode(pixels, compression, width)
   await put(store, key, data)
   return { ...size, bytes: data.length }

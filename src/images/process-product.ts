@@ -3,7 +3,13 @@ import { Value } from '@sinclair/typebox/value'
 import type { Db } from '../db/client.ts'
 import type { Logger } from '../logger.ts'
 import type { Attempt } from '../queue/subscriber.ts'
-import { failureMessage, ImageTimeoutError, PermanentImageError, type FailureCode, type ImageFailure } from './errors.ts'
+import {
+  failureMessage,
+  ImageTimeoutError,
+  PermanentImageError,
+  type FailureCode,
+  type ImageFailure,
+} from './errors.ts'
 import { imageRecords, type ImageRecord } from './image-record.ts'
 import { processImage, type ImagePipeline } from './process-image.ts'
 
@@ -39,10 +45,17 @@ function classify(error: unknown, timedOutBefore: boolean): { code: FailureCode;
  * The stored images in source order, and a reason for each failure: its code and a sentence that
  * names no network detail. `timedOutBefore`: the images that timed out on this product's last attempt.
  */
-export function summarize(urls: string[], results: PromiseSettledResult<ImageRecord>[], timedOutBefore: ReadonlySet<number> = new Set()): Summary {
+export function summarize(
+  urls: string[],
+  results: PromiseSettledResult<ImageRecord>[],
+  timedOutBefore: ReadonlySet<number> = new Set(),
+): Summary {
   const summary: Summary = { records: [], failures: [] }
   results.forEach((result, index) => {
-    if (result.status === 'fulfilled') return void summary.records.push(result.value)
+    if (result.status === 'fulfilled') {
+      summary.records.push(result.value)
+      return
+    }
     const { code, transient } = classify(result.reason, timedOutBefore.has(index))
     summary.failures.push({ index, url: urls[index]!, code, message: failureMessage(code) })
     if (transient) summary.transient ??= result.reason as Error
@@ -54,7 +67,11 @@ const RecordedFailure = Type.Object({ index: Type.Integer(), code: Type.String()
 
 /** The images whose recorded failure is a timeout (the column may hold anything someone typed). */
 export const timedOutIn = (imageErrors: unknown): Set<number> =>
-  new Set(Array.isArray(imageErrors) ? imageErrors.filter((e) => Value.Check(RecordedFailure, e) && e.code === 'timeout').map((e) => e.index as number) : [])
+  new Set(
+    Array.isArray(imageErrors)
+      ? imageErrors.filter((e) => Value.Check(RecordedFailure, e) && e.code === 'timeout').map((e) => e.index as number)
+      : [],
+  )
 
 export interface ProductRun {
   db: Db
@@ -72,7 +89,13 @@ export interface ProductRun {
  * (db/product-lock.ts), so two workers never run it at once. Before a retry, the failures so far
  * are recorded (the product stays `processing`), so that the retry knows which images timed out.
  */
-export async function processProduct({ db, pipeline, productId, attempt = { retry: false, last: false }, log }: ProductRun): Promise<Outcome> {
+export async function processProduct({
+  db,
+  pipeline,
+  productId,
+  attempt = { retry: false, last: false },
+  log,
+}: ProductRun): Promise<Outcome> {
   const product = await db.product.findUnique({ where: { product_id: productId } })
   if (!product) throw new UnknownProductError(productId)
   if (product.status === 'done') return 'already_done'
@@ -82,12 +105,20 @@ export async function processProduct({ db, pipeline, productId, attempt = { retr
 
   const urls = product.product_images
   const previous = new Map(imageRecords(product.images).map((record) => [record.index, record]))
-  const results = await Promise.allSettled(urls.map((url, index) => processImage(pipeline, productId, url, index, previous.get(index))))
+  const results = await Promise.allSettled(
+    urls.map((url, index) => processImage(pipeline, { productId, url, index, previous: previous.get(index) })),
+  )
   results.forEach((result, index) => {
     // The details (addresses, ports, the network's own words) go to the log only.
-    if (result.status === 'rejected') log.warn({ product_id: productId, index, url: urls[index], err: result.reason }, 'image failed')
+    if (result.status === 'rejected') {
+      log.warn({ product_id: productId, index, url: urls[index], err: result.reason }, 'image failed')
+    }
   })
-  const { records, failures, transient } = summarize(urls, results, attempt.retry ? timedOutIn(product.image_errors) : new Set())
+  const { records, failures, transient } = summarize(
+    urls,
+    results,
+    attempt.retry ? timedOutIn(product.image_errors) : new Set(),
+  )
   if (transient && !attempt.last) {
     await db.product.updateMany({ where: unfinished, data: { image_errors: failures as object[] } })
     throw transient
@@ -96,8 +127,17 @@ export async function processProduct({ db, pipeline, productId, attempt = { retr
   const status = failures.length > 0 ? 'failed' : 'done'
   await db.product.updateMany({
     where: unfinished,
-    data: { compressed_product_images: records.map((record) => record.path), images: records, image_errors: failures as object[], status },
+    data: {
+      compressed_product_images: records.map((record) => record.path),
+      images: records,
+      image_errors: failures as object[],
+      status,
+    },
   })
-  if (transient) throw new RetriesExhaustedError(`product ${productId}: gave up after the last attempt: ${transient.message}`, { cause: transient })
+  if (transient) {
+    throw new RetriesExhaustedError(`product ${productId}: gave up after the last attempt: ${transient.message}`, {
+      cause: transient,
+    })
+  }
   return status
 }

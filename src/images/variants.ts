@@ -7,7 +7,8 @@ export const parseWidths = (list: string): number[] =>
   [...new Set(list.split(',').filter(Boolean).map(Number))].sort((a, b) => a - b)
 
 /** The variants of a main image `mainWidth` wide: only narrower widths, so none is an upscale or a copy. */
-export const variantWidthsFor = (mainWidth: number, widths: readonly number[]): number[] => widths.filter((width) => width < mainWidth)
+export const variantWidthsFor = (mainWidth: number, widths: readonly number[]): number[] =>
+  widths.filter((width) => width < mainWidth)
 
 /**
  * Eight hex digits that change whenever the encoder settings do. They are part of every file's
@@ -25,5 +26,5 @@ export type ImageNames = (width?: number) => string
 export function imageNames(productId: number, index: number, options: EncodeOptions): ImageNames {
   const tag = encodingTag(options)
   const extension = extensionOf(options.format)
-  return (width) => imageKey(productId, index, extension, tag, width)
+  return (width) => imageKey({ productId, index, extension, tag, width })
 }

@@ -13,10 +13,14 @@ export const SUBSCRIPTION = 'process_product'
 /** Our subscription's settings, with the two that rascal's types do not list. */
 type ProductSubscription = SubscriptionConfig & { closeTimeout?: number; recovery?: Recovery[] }
 
-export const subscriptionOf = (config: BrokerConfig) => config.vhosts!['/']!.subscriptions![SUBSCRIPTION] as ProductSubscription
+export const subscriptionOf = (config: BrokerConfig) =>
+  config.vhosts!['/']!.subscriptions![SUBSCRIPTION] as ProductSubscription
 
 export interface BrokerOptions {
-  /** One URL, or the nodes of a cluster separated by commas: each process starts at a random one and moves on to the next when it fails. */
+  /**
+   * One URL, or the nodes of a cluster separated by commas: each process starts at a random one and
+   * moves on to the next when it fails.
+   */
   amqpUrl: string
   /** Prefixes every queue and exchange: several environments or test runs share one vhost apart. */
   namespace?: string
@@ -37,7 +41,9 @@ export function brokerConfig({ amqpUrl, namespace, closeTimeoutMs }: BrokerOptio
 /** The recovery chain declared beside the subscription (rascal itself takes it per ackOrNack call). */
 export function recoveryOf(config: BrokerConfig): Recovery[] {
   const subscription = subscriptionOf(config)
-  if (!subscription.recovery?.length) throw new Error(`rascal.config.json: subscription ${SUBSCRIPTION} declares no recovery`)
+  if (!subscription.recovery?.length) {
+    throw new Error(`rascal.config.json: subscription ${SUBSCRIPTION} declares no recovery`)
+  }
   return subscription.recovery
 }
 
@@ -46,7 +52,9 @@ export async function createBroker(config: BrokerConfig, log: Logger): Promise<B
   // Connection and channel errors are recovered by rascal; unhandled they would crash the process.
   broker.on('error', (err: Error) => log.error({ err }, 'broker error'))
   broker.on('blocked', (reason: string) => log.warn({ reason }, 'broker blocked the connection'))
-  broker.on('vhost_initialised', ({ connectionUrl }: { connectionUrl: string }) => log.info({ connectionUrl }, 'reconnected to RabbitMQ'))
+  broker.on('vhost_initialised', ({ connectionUrl }: { connectionUrl: string }) =>
+    log.info({ connectionUrl }, 'reconnected to RabbitMQ'),
+  )
   log.info('connected to RabbitMQ')
   return broker
 }
@@ -60,7 +68,8 @@ export function connectionStatus(broker: BrokerAsPromised): () => boolean {
 }
 
 /** RabbitMQ refused to declare a queue that exists with other arguments, e.g. a classic queue of an earlier version. */
-export const isTopologyMismatch = (error: Error): boolean => /PRECONDITION[-_]FAILED.*inequivalent arg/.test(error.message)
+export const isTopologyMismatch = (error: Error): boolean =>
+  /PRECONDITION[-_]FAILED.*inequivalent arg/.test(error.message)
 
 /**
  * Keeps trying until RabbitMQ answers: a service started while the broker is down comes up
@@ -73,9 +82,15 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
     maxTimeout: 30_000,
     signal,
     onFailedAttempt: ({ error, attemptNumber }) => {
-      if (!isTopologyMismatch(error)) return log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying')
+      if (!isTopologyMismatch(error)) {
+        return log.warn({ err: error, attempt: attemptNumber }, 'RabbitMQ unreachable; retrying')
+      }
       // Retrying cannot help until someone moves the queues; say what to do rather than "unreachable".
-      log.error({ err: error, attempt: attemptNumber }, 'RabbitMQ has our queues declared differently (classic queues of an earlier version?): see docs/operations.md, "Upgrading from classic queues"; retrying')
+      log.error(
+        { err: error, attempt: attemptNumber },
+        'RabbitMQ has our queues declared differently (classic queues of an earlier version?): ' +
+          'see docs/operations.md, "Upgrading from classic queues"; retrying',
+      )
     },
   })
 }

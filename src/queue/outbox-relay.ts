@@ -33,8 +33,16 @@ export interface OutboxRelay {
   stop(): Promise<void>
 }
 
+export interface OutboxRelayOptions {
+  db: Db
+  publish: Publish
+  log: Logger
+  /** How often it drains unwoken, in ms. */
+  intervalMs?: number
+}
+
 /** Drains the outbox when woken and every `intervalMs`, so it catches up after a broker outage or a crash. */
-export function startOutboxRelay(db: Db, publish: Publish, log: Logger, intervalMs = 1000): OutboxRelay {
+export function startOutboxRelay({ db, publish, log, intervalMs = 1000 }: OutboxRelayOptions): OutboxRelay {
   let running: Promise<void> | undefined
   let wokenWhileRunning = false
   let stopped = false
@@ -43,11 +51,13 @@ export function startOutboxRelay(db: Db, publish: Publish, log: Logger, interval
     do {
       wokenWhileRunning = false
       try {
+        // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets stopped during the await
         while (!stopped && (await relayPending(db, publish)) > 0);
       } catch (err) {
         log.warn({ err }, 'outbox relay could not publish; will retry')
         return
       }
+      // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets stopped while a pass awaits
     } while (wokenWhileRunning && !stopped)
   }
 

@@ -22,7 +22,8 @@ export interface Attempt {
 
 /** How many times rascal has forwarded the message to the retry queue, against the attempts declared. */
 export function attemptOf(message: Pick<Message, 'properties'>, recovery: Recovery[]): Attempt {
-  const rascal = message.properties.headers?.rascal as { originalQueue?: string; recovery?: Record<string, { forwarded?: number }> } | undefined
+  const rascal = message.properties.headers?.rascal as
+    { originalQueue?: string; recovery?: Record<string, { forwarded?: number }> } | undefined
   const forwarded = rascal?.recovery?.[rascal.originalQueue ?? '']?.forwarded ?? 0
   const attempts = recovery[0]?.attempts ?? 0
   return { retry: forwarded > 0, last: forwarded >= attempts }
@@ -54,7 +55,15 @@ export interface SubscribeOptions {
  * the broker: the work queue's x-delivery-limit dead-letters it, whichever worker saw it.
  * Resolves once RabbitMQ has registered the consumer.
  */
-export async function subscribeToProducts({ broker, recovery, handle, isPoison, prefetch, stopping, log }: SubscribeOptions): Promise<SubscriberSessionAsPromised> {
+export async function subscribeToProducts({
+  broker,
+  recovery,
+  handle,
+  isPoison,
+  prefetch,
+  stopping,
+  log,
+}: SubscribeOptions): Promise<SubscriberSessionAsPromised> {
   const deadLetter = recovery.at(-1)!
   const attach = (subscription: SubscriberSessionAsPromised) => {
     subscription.on('message', (message: Message, content: unknown, ackOrNack) => {
@@ -73,7 +82,10 @@ export async function subscribeToProducts({ broker, recovery, handle, isPoison, 
             return ackOrNack(err, handBack)
           }
           const poison = isPoison(err)
-          log.error({ err, product_id: productId }, poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry')
+          log.error(
+            { err, product_id: productId },
+            poison ? 'product cannot be processed: dead-lettered' : 'product processing failed: will retry',
+          )
           if (poison) messagesDeadLettered.inc({ reason: 'unknown_product' })
           else if (attempt.last) messagesDeadLettered.inc({ reason: 'retries_exhausted' })
           else messagesRetried.inc()
@@ -101,7 +113,11 @@ export async function subscribeToProducts({ broker, recovery, handle, isPoison, 
  * rascal retries a consumer whose channel fails later, but not one whose first channel fails
  * (the connection dropping while it subscribes): it only emits 'error'. Then we start over.
  */
-async function consume(broker: BrokerAsPromised, prefetch: number, attach: (subscription: SubscriberSessionAsPromised) => void): Promise<SubscriberSessionAsPromised> {
+async function consume(
+  broker: BrokerAsPromised,
+  prefetch: number,
+  attach: (subscription: SubscriberSessionAsPromised) => void,
+): Promise<SubscriberSessionAsPromised> {
   const subscription = await broker.subscribe(SUBSCRIPTION, { prefetch })
   const subscribed = new Promise<void>((resolve, reject) => {
     subscription.once('subscribed', resolve)

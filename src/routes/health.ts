@@ -27,13 +27,31 @@ const DATABASE_CHECK_TIMEOUT_MS = 2000
 const health: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, { checks }) => {
   // Open to anyone (`security: []`): probes carry no key.
   const schema = { tags: ['operations'], security: [] }
-  app.get('/health', { schema: { ...schema, operationId: 'getHealth', summary: 'Liveness: the process answers', response: { 200: Alive } } }, async () => ({ status: 'ok' as const }))
+  app.get(
+    '/health',
+    {
+      schema: {
+        ...schema,
+        operationId: 'getHealth',
+        summary: 'Liveness: the process answers',
+        response: { 200: Alive },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  )
 
   app.get(
     '/ready',
-    { schema: { ...schema, operationId: 'getReadiness', summary: 'Readiness: the database and the broker are reachable', response: { 200: Readiness, 503: Readiness } } },
+    {
+      schema: {
+        ...schema,
+        operationId: 'getReadiness',
+        summary: 'Readiness: the database and the broker are reachable',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
     async (_request, reply) => {
-      const timeout = new Promise((_, reject) => setTimeout(reject, DATABASE_CHECK_TIMEOUT_MS).unref())
+      const timeout = new Promise((_resolve, reject) => setTimeout(reject, DATABASE_CHECK_TIMEOUT_MS).unref())
       const database = await Promise.race([checks.database(), timeout]).then(
         () => true,
         () => false,

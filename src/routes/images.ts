@@ -17,18 +17,21 @@ function hasCopy(ifNoneMatch: string | undefined, etag: string | undefined): boo
  * expires. Anything else below IMAGES_DIR (dotfiles, temporary files of writes) is a 404.
  */
 const images: FastifyPluginAsync<{ store: ImageStore }> = async (app, { store }) => {
-  app.get<{ Params: { productId: string; file: string } }>(`${IMAGES_PREFIX}:productId/:file`, async (request, reply) => {
-    const key = `${request.params.productId}/${request.params.file}`
-    const image = isImageKey(key) ? await store.get(key) : undefined
-    if (!image) return reply.callNotFound()
-    reply.header('cache-control', IMMUTABLE)
-    if (image.etag) reply.header('etag', image.etag)
-    if (hasCopy(request.headers['if-none-match'], image.etag)) {
-      image.body.destroy()
-      return reply.code(304).send()
-    }
-    return reply.type(image.contentType).header('content-length', image.contentLength).send(image.body)
-  })
+  app.get<{ Params: { productId: string; file: string } }>(
+    `${IMAGES_PREFIX}:productId/:file`,
+    async (request, reply) => {
+      const key = `${request.params.productId}/${request.params.file}`
+      const image = isImageKey(key) ? await store.get(key) : undefined
+      if (!image) return reply.callNotFound()
+      reply.header('cache-control', IMMUTABLE)
+      if (image.etag) reply.header('etag', image.etag)
+      if (hasCopy(request.headers['if-none-match'], image.etag)) {
+        image.body.destroy()
+        return reply.code(304).send()
+      }
+      return reply.type(image.contentType).header('content-length', image.contentLength).send(image.body)
+    },
+  )
 }
 
 export default images

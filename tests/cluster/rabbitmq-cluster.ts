@@ -53,7 +53,9 @@ interface Owner {
  * each stage is a step of `recorder` (steps.ts), so a failure says which one and what it saw.
  */
 export async function startCluster(size = 3, recorder: Steps = steps()): Promise<RabbitCluster> {
-  if (userInfo().uid !== 0) throw new Error('the cluster test starts RabbitMQ nodes as the rabbitmq user, so it must run as root')
+  if (userInfo().uid !== 0) {
+    throw new Error('the cluster test starts RabbitMQ nodes as the rabbitmq user, so it must run as root')
+  }
   const owner = await rabbitmqUser()
   const base = await mkdtemp('/tmp/rabbit-cluster-')
   const home = path.join(base, 'home') // HOME of our nodes and CLI calls: where Erlang reads the cookie
@@ -65,7 +67,12 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
   // the machine's and each rabbitmqctl (a VM of its own) share 2 cores; spinning, they starved
   // each other, and one rabbitmqctl call took 25 to 30 s on a loaded machine.
   const erlFlags = '-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none'
-  const env = { ...process.env, HOME: home, RABBITMQ_CONF_ENV_FILE: path.join(base, 'rabbitmq-env.conf'), ERL_FLAGS: erlFlags }
+  const env = {
+    ...process.env,
+    HOME: home,
+    RABBITMQ_CONF_ENV_FILE: path.join(base, 'rabbitmq-env.conf'),
+    ERL_FLAGS: erlFlags,
+  }
   const prefix = `pipeline-${randomBytes(3).toString('hex')}`
 
   const nodes: ClusterNode[] = []
@@ -73,7 +80,11 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
   const killNode = async (node: ClusterNode) => {
     if (stopped.has(node)) return
     stopped.add(node)
-    const exited = new Promise((resolve) => (node.process.exitCode !== null || node.process.signalCode !== null ? resolve(null) : node.process.once('exit', resolve)))
+    const exited = new Promise((resolve) =>
+      node.process.exitCode !== null || node.process.signalCode !== null
+        ? resolve(null)
+        : node.process.once('exit', resolve),
+    )
     try {
       process.kill(-node.process.pid!, 'SIGKILL') // the node's process group: shell, beam.smp and its helpers
     } catch (error) {
@@ -89,7 +100,8 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
   /** rabbitmqctl against one of our nodes; a failure says how it ended and what it printed. */
   const ctl = async (node: string, ...args: string[]) => {
     try {
-      return (await run(path.join(BIN, 'rabbitmqctl'), ['-n', node, ...args], { env, ...owner, timeout: CTL_MS })).stdout
+      return (await run(path.join(BIN, 'rabbitmqctl'), ['-n', node, ...args], { env, ...owner, timeout: CTL_MS }))
+        .stdout
     } catch (error) {
       const { killed, code, stdout, stderr } = error as ExecFileException & { stdout?: string; stderr?: string }
       const ending = killed ? `was killed after ${CTL_MS / 1000} s` : `exited with ${code}`
@@ -127,7 +139,12 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
             RABBITMQ_LOG_BASE: path.join(dir, 'log'),
           },
         })
-        nodes.push({ name, url: `amqp://guest:guest@127.0.0.1:${amqpPort}`, process: child, log: path.join(dir, 'log', `${name}.log`) })
+        nodes.push({
+          name,
+          url: `amqp://guest:guest@127.0.0.1:${amqpPort}`,
+          process: child,
+          log: path.join(dir, 'log', `${name}.log`),
+        })
       }
       // What each node answered last, all of them in one line.
       const states = new Map(nodes.map((node) => [node.name, 'starting']))
@@ -156,10 +173,14 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
     await recorder.run(`${size} nodes running as one cluster`, async (saw) => {
       const deadline = performance.now() + CLUSTERED_MS
       for (;;) {
-        const { running_nodes: running } = JSON.parse(await ctl(first!.name, 'cluster_status', '--formatter', 'json')) as { running_nodes: string[] }
+        const { running_nodes: running } = JSON.parse(
+          await ctl(first!.name, 'cluster_status', '--formatter', 'json'),
+        ) as { running_nodes: string[] }
         saw(`running_nodes: ${running.join(', ')}`)
         if (running.length === size) return
-        if (performance.now() > deadline) throw new Error(`${running.length} of ${size} nodes running after ${CLUSTERED_MS / 1000} s`)
+        if (performance.now() > deadline) {
+          throw new Error(`${running.length} of ${size} nodes running after ${CLUSTERED_MS / 1000} s`)
+        }
         await sleep(1000)
       }
     })
@@ -174,7 +195,9 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
     amqpUrl: nodes.map((node) => node.url).join(','),
     async leaderOf(queue) {
       const asked = nodes.find((node) => !stopped.has(node))!
-      const rows = JSON.parse(await ctl(asked.name, 'list_queues', 'name', 'leader', 'members', '--formatter', 'json')) as { name: string; leader: string; members: string[] }[]
+      const rows = JSON.parse(
+        await ctl(asked.name, 'list_queues', 'name', 'leader', 'members', '--formatter', 'json'),
+      ) as { name: string; leader: string; members: string[] }[]
       const row = rows.find((r) => r.name === queue)
       if (!row) throw new Error(`no queue ${queue} on the cluster`)
       return { leader: nodes.find((node) => node.name === row.leader)!, members: row.members }
@@ -190,7 +213,9 @@ export async function startCluster(size = 3, recorder: Steps = steps()): Promise
 
 async function rabbitmqUser(): Promise<Owner> {
   const { stdout } = await run('id', ['rabbitmq']).catch(() => {
-    throw new Error('no rabbitmq user: the cluster test needs rabbitmq-server installed (apt-get install rabbitmq-server)')
+    throw new Error(
+      'no rabbitmq user: the cluster test needs rabbitmq-server installed (apt-get install rabbitmq-server)',
+    )
   })
   const [, uid, gid] = /uid=(\d+).*gid=(\d+)/.exec(stdout)!
   return { uid: Number(uid), gid: Number(gid) }
@@ -205,11 +230,22 @@ async function chownTree(dir: string, { uid, gid }: Owner): Promise<void> {
 async function acceptsAmqp(node: ClusterNode, saw: (state: string) => void, timeoutMs = BOOT_MS): Promise<void> {
   const deadline = performance.now() + timeoutMs
   for (;;) {
-    if (node.process.exitCode !== null) throw new Error(`RabbitMQ node ${node.name} exited with ${node.process.exitCode} while starting\n${await logTail(node)}`)
+    if (node.process.exitCode !== null) {
+      throw new Error(
+        `RabbitMQ node ${node.name} exited with ${node.process.exitCode} while starting\n${await logTail(node)}`,
+      )
+    }
     // A bounded attempt: a node still booting may accept the TCP connection and not answer on it.
-    const connection = await amqp.connect(node.url, { timeout: 10_000 }).catch((error: Error) => void saw(error.message))
-    if (connection) return void (await connection.close())
-    if (performance.now() > deadline) throw new Error(`RabbitMQ node ${node.name} did not accept connections within ${timeoutMs / 1000} s\n${await logTail(node)}`)
+    const connection = await amqp.connect(node.url, { timeout: 10_000 }).catch((error: Error) => saw(error.message))
+    if (connection) {
+      await connection.close()
+      return
+    }
+    if (performance.now() > deadline) {
+      throw new Error(
+        `RabbitMQ node ${node.name} did not accept connections within ${timeoutMs / 1000} s\n${await logTail(node)}`,
+      )
+    }
     await sleep(250)
   }
 }

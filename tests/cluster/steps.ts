@@ -16,7 +16,8 @@ interface Step {
 }
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`
-const describe = ({ name, started, seen }: Step) => `step "${name}" after ${seconds(started)}; last seen: ${seen || 'nothing yet'}`
+const describe = ({ name, started, seen }: Step) =>
+  `step "${name}" after ${seconds(started)}; last seen: ${seen || 'nothing yet'}`
 
 export function steps(): Steps {
   const running = new Set<Step>()
@@ -29,7 +30,10 @@ export function steps(): Steps {
         console.log(`[cluster] ${name}: ${seconds(step.started)}`)
         return result
       } catch (error) {
-        throw new Error(`[cluster] failed in ${describe(step)}\n${error instanceof Error ? error.message : String(error)}`, { cause: error })
+        throw new Error(
+          `[cluster] failed in ${describe(step)}\n${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        )
       } finally {
         running.delete(step)
       }

@@ -20,7 +20,12 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
     database = await createTestDatabase()
     userId = await createUser(database.db)
     ;({ key } = await createApiKey(database.db, { userId }))
-    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() })
+    app = await buildApp({
+      db: database.db,
+      onProductCreated: () => {},
+      brokerConnected: () => true,
+      settings: testSettings(),
+    })
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
     browser = await launchChromium()
   })
@@ -37,7 +42,12 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/)
     await page.getByText('product-image-pipeline').first().waitFor({ timeout: 15_000 })
     for (const route of ['/products', '/products/{id}']) {
-      await expect(page.locator('.opblock-summary-path', { hasText: new RegExp(`^${route.replace(/[{}]/g, '\\$&')}$`) }).first().isVisible()).resolves.toBe(true)
+      await expect(
+        page
+          .locator('.opblock-summary-path', { hasText: new RegExp(`^${route.replace(/[{}]/g, '\\$&')}$`) })
+          .first()
+          .isVisible(),
+      ).resolves.toBe(true)
     }
     await expect(page.locator('.opblock-post .opblock-summary-path').first().textContent()).resolves.toBe('/products')
     expect(refused).toEqual([])
@@ -56,7 +66,13 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
     const operation = page.locator('.opblock-post').first()
     await operation.locator('.opblock-summary').click()
     await operation.locator('button.try-out__btn').click()
-    const body = { user_id: userId, product_name: 'Lamp from the docs', product_description: 'Brass', product_images: ['https://images.example/lamp.jpg'], product_price: 12.5 }
+    const body = {
+      user_id: userId,
+      product_name: 'Lamp from the docs',
+      product_description: 'Brass',
+      product_images: ['https://images.example/lamp.jpg'],
+      product_price: 12.5,
+    }
     await operation.locator('textarea.body-param__text').fill(JSON.stringify(body, null, 2))
     await operation.locator('button.execute').click()
 

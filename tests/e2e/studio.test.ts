@@ -39,7 +39,8 @@ describe.skipIf(!haveChromium)('adding users in Prisma Studio', () => {
   }
 
   /** A cell of the grid; the row Insert row adds is the first one. */
-  const cell = (page: Page, column: string, row = 0) => page.locator(`td[data-grid-column-id="${column}"][data-grid-visual-row-index="${row}"]`)
+  const cell = (page: Page, column: string, row = 0) =>
+    page.locator(`td[data-grid-column-id="${column}"][data-grid-visual-row-index="${row}"]`)
 
   /** Types into a cell as a person does: double-click opens its editor, Enter keeps the value. */
   async function type(page: Page, target: Locator, value: string): Promise<void> {
@@ -54,8 +55,13 @@ describe.skipIf(!haveChromium)('adding users in Prisma Studio', () => {
    * Saves the staged edits and confirms; returns the statement Studio sent and its server's
    * answer: `[null, rows]`, or `[error]` with PostgreSQL's fields (code, constraint_name...).
    */
-  async function save(page: Page): Promise<{ sql: string; parameters: unknown[]; answer: [Record<string, unknown> | null, ...unknown[]] }> {
-    const write = page.waitForResponse((response) => response.url().endsWith('/bff') && /"sql":"(insert|update) /.test(response.request().postData() ?? ''))
+  async function save(
+    page: Page,
+  ): Promise<{ sql: string; parameters: unknown[]; answer: [Record<string, unknown> | null, ...unknown[]] }> {
+    const write = page.waitForResponse(
+      (response) =>
+        response.url().endsWith('/bff') && /"sql":"(insert|update) /.test(response.request().postData() ?? ''),
+    )
     await page.getByRole('button', { name: /^Save \d+ rows?$/ }).click()
     await page.getByRole('button', { name: 'yes, write to db' }).click()
     const response = await write
@@ -65,30 +71,41 @@ describe.skipIf(!haveChromium)('adding users in Prisma Studio', () => {
 
   /** The columns an insert names, in alphabetical order (Studio lists them in the order they were edited). */
   const insertedColumns = (sql: string) =>
-    (sql.match(/^insert into "public"\."users" \(([^)]*)\) values/)?.[1] ?? '').split(', ').map((column) => column.replaceAll('"', '')).sort()
+    (sql.match(/^insert into "public"\."users" \(([^)]*)\) values/)?.[1] ?? '')
+      .split(', ')
+      .map((column) => column.replaceAll('"', ''))
+      .sort()
 
   const usersNamed = async (name: string) =>
-    (await pool.query('SELECT *, extract(epoch FROM now() - updated_at) AS age_seconds FROM users WHERE name = $1', [name])).rows
+    (
+      await pool.query('SELECT *, extract(epoch FROM now() - updated_at) AS age_seconds FROM users WHERE name = $1', [
+        name,
+      ])
+    ).rows
 
-  it('stores a user typed into the grid with the values typed and the timestamps of now', { timeout: 60_000 }, async () => {
-    const page = await openUsers()
-    await page.getByRole('button', { name: 'Insert row' }).click()
-    const typed = { name: 'Grace Hopper', mobile: '+12025550123', latitude: '38.8951', longitude: '-77.0364' }
-    for (const [column, value] of Object.entries(typed)) await type(page, cell(page, column), value)
+  it(
+    'stores a user typed into the grid with the values typed and the timestamps of now',
+    { timeout: 60_000 },
+    async () => {
+      const page = await openUsers()
+      await page.getByRole('button', { name: 'Insert row' }).click()
+      const typed = { name: 'Grace Hopper', mobile: '+12025550123', latitude: '38.8951', longitude: '-77.0364' }
+      for (const [column, value] of Object.entries(typed)) await type(page, cell(page, column), value)
 
-    const { sql, answer } = await save(page)
-    expect(answer[0], JSON.stringify(answer)).toBeNull()
-    // updated_at has a default now, so Studio leaves it out (it used to send 1970-01-01).
-    expect(insertedColumns(sql), sql).toEqual(['latitude', 'longitude', 'mobile', 'name'])
+      const { sql, answer } = await save(page)
+      expect(answer[0], JSON.stringify(answer)).toBeNull()
+      // updated_at has a default now, so Studio leaves it out (it used to send 1970-01-01).
+      expect(insertedColumns(sql), sql).toEqual(['latitude', 'longitude', 'mobile', 'name'])
 
-    const rows = await usersNamed(typed.name)
-    expect(rows).toHaveLength(1)
-    const [user] = rows
-    expect(user).toMatchObject({ mobile: typed.mobile, latitude: 38.8951, longitude: -77.0364 })
-    expect(user.updated_at).toEqual(user.created_at)
-    expect(Number(user.age_seconds)).toBeGreaterThanOrEqual(0)
-    expect(Number(user.age_seconds)).toBeLessThan(60)
-  })
+      const rows = await usersNamed(typed.name)
+      expect(rows).toHaveLength(1)
+      const [user] = rows
+      expect(user).toMatchObject({ mobile: typed.mobile, latitude: 38.8951, longitude: -77.0364 })
+      expect(user.updated_at).toEqual(user.created_at)
+      expect(Number(user.age_seconds)).toBeGreaterThanOrEqual(0)
+      expect(Number(user.age_seconds)).toBeLessThan(60)
+    },
+  )
 
   it('stores a user given only a name and a mobile, with the location unknown', { timeout: 60_000 }, async () => {
     const page = await openUsers()
@@ -100,27 +117,35 @@ describe.skipIf(!haveChromium)('adding users in Prisma Studio', () => {
     expect(answer[0], JSON.stringify({ sql, parameters, answer })).toBeNull()
     // Optional, the location columns are left out, so null (required, Studio sent 0 for both).
     expect(insertedColumns(sql), sql).toEqual(['mobile', 'name'])
-    expect(await usersNamed(typed.name)).toEqual([expect.objectContaining({ mobile: typed.mobile, latitude: null, longitude: null })])
+    expect(await usersNamed(typed.name)).toEqual([
+      expect.objectContaining({ mobile: typed.mobile, latitude: null, longitude: null }),
+    ])
   })
 
-  it('refuses a latitude of 123: nothing is stored and Studio says the insert failed', { timeout: 60_000 }, async () => {
-    const page = await openUsers()
-    await page.getByRole('button', { name: 'Insert row' }).click()
-    const typed = { name: 'Out of range', mobile: '+12025550199', latitude: '123', longitude: '10' }
-    for (const [column, value] of Object.entries(typed)) await type(page, cell(page, column), value)
+  it(
+    'refuses a latitude of 123: nothing is stored and Studio says the insert failed',
+    { timeout: 60_000 },
+    async () => {
+      const page = await openUsers()
+      await page.getByRole('button', { name: 'Insert row' }).click()
+      const typed = { name: 'Out of range', mobile: '+12025550199', latitude: '123', longitude: '10' }
+      for (const [column, value] of Object.entries(typed)) await type(page, cell(page, column), value)
 
-    const { answer } = await save(page)
-    // Studio's server gets the constraint's name; its page shows only that the insert failed
-    // (and its Console the statement, without PostgreSQL's message).
-    expect(answer[0]).toMatchObject({ code: '23514', constraint_name: 'users_latitude_range', table_name: 'users' })
-    await page.getByText('"insert" operation failed').waitFor()
-    expect(await usersNamed(typed.name)).toEqual([])
-  })
+      const { answer } = await save(page)
+      // Studio's server gets the constraint's name; its page shows only that the insert failed
+      // (and its Console the statement, without PostgreSQL's message).
+      expect(answer[0]).toMatchObject({ code: '23514', constraint_name: 'users_latitude_range', table_name: 'users' })
+      await page.getByText('"insert" operation failed').waitFor()
+      expect(await usersNamed(typed.name)).toEqual([])
+    },
+  )
 
   it('bumps updated_at when a row is edited', { timeout: 60_000 }, async () => {
     const {
       rows: [before],
-    } = await pool.query(`INSERT INTO users (name, mobile, latitude, longitude) VALUES ('Edit me', '+12025550124', 1, 2) RETURNING id, updated_at`)
+    } = await pool.query(
+      `INSERT INTO users (name, mobile, latitude, longitude) VALUES ('Edit me', '+12025550124', 1, 2) RETURNING id, updated_at`,
+    )
     const page = await openUsers()
     const row = page.locator('tr', { has: page.locator('td[data-grid-column-id="name"]', { hasText: /^Edit me$/ }) })
     await type(page, row.locator('td[data-grid-column-id="name"]'), 'Edited')

@@ -10,14 +10,24 @@ export const noChromium = `no Chromium at ${CHROMIUM} (apt-get install chromium,
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 }
 
 /** A page in a context of its own that reaches `origin` only: any other request (telemetry...) is aborted. */
 export async function pageOn(browser: Browser, origin: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
-  await context.route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()))
+  await context.route('**/*', (route) =>
+    new URL(route.request().url()).origin === origin ? route.continue() : route.abort(),
+  )
   return context.newPage()
 }
 

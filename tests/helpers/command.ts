@@ -11,12 +11,25 @@ const ROOT = path.resolve(import.meta.dirname, '../..')
 export function startCommand(command: string[], env: Record<string, string>, unset: string[] = []): ServiceProcess {
   const inherited: NodeJS.ProcessEnv = { ...process.env }
   for (const name of unset) delete inherited[name]
-  const environment: NodeJS.ProcessEnv = { ...inherited, LOG_LEVEL: 'info', WORKER_PORT: '0', OPERATIONS_PORT: '0', ...env }
-  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const environment: NodeJS.ProcessEnv = {
+    ...inherited,
+    LOG_LEVEL: 'info',
+    WORKER_PORT: '0',
+    OPERATIONS_PORT: '0',
+    ...env,
+  }
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: ROOT,
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   const { push, ...lines } = collectLines()
   child.stdout.setEncoding('utf8').on('data', push)
   child.stderr.setEncoding('utf8').on('data', push)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   const kill = (signal: NodeJS.Signals = 'SIGTERM') => {
     try {
       process.kill(-child.pid!, signal)

@@ -49,6 +49,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 export async function createUser(db: Db): Promise<number> {
-  const user = await db.user.create({ data: { name: 'Test User', mobile: '+10000000000', latitude: 1.5, longitude: 2.5 } })
+  const user = await db.user.create({
+    data: { name: 'Test User', mobile: '+10000000000', latitude: 1.5, longitude: 2.5 },
+  })
   return user.id
 }

@@ -39,7 +39,13 @@ export interface EnvironmentOptions {
 }
 
 /** A database, a broker namespace, an images directory and an image server, each of this environment's own. */
-export async function startEnvironment({ routes, log, tuneBroker, label = 'test', amqpUrl = inject('amqpUrl') }: EnvironmentOptions): Promise<TestEnvironment> {
+export async function startEnvironment({
+  routes,
+  log,
+  tuneBroker,
+  label = 'test',
+  amqpUrl = inject('amqpUrl'),
+}: EnvironmentOptions): Promise<TestEnvironment> {
   const database = await createTestDatabase()
   const userId = await createUser(database.db)
   const { key: apiKey } = await createApiKey(database.db, { userId }, label)

@@ -17,7 +17,10 @@ export const slowDrip =
     response.writeHead(200, { 'content-type': 'image/jpeg' })
     const timer = setInterval(() => response.write('x'), everyMs)
     const stop = setTimeout(() => response.end(), 30_000)
-    response.on('close', () => (clearInterval(timer), clearTimeout(stop)))
+    response.on('close', () => {
+      clearInterval(timer)
+      clearTimeout(stop)
+    })
   }
 
 /** Accepts the request and never answers (until the client leaves). */
@@ -35,7 +38,10 @@ function pour(sink: Writable, total: number, pieceAt: (offset: number) => Buffer
     while (tally.sent < total && !sink.destroyed) {
       const piece = pieceAt(tally.sent)
       tally.sent += piece.length
-      if (!sink.write(piece)) return void sink.once('drain', pump)
+      if (!sink.write(piece)) {
+        sink.once('drain', pump)
+        return
+      }
     }
     sink.end()
   }
@@ -47,7 +53,10 @@ export function flood(totalBytes: number, contentLength?: number): Flood {
   const tally = { sent: 0 }
   const chunk = Buffer.alloc(64 * 1024, 0xab)
   const route: Route = (_request, response) => {
-    response.writeHead(200, { 'content-type': 'image/jpeg', ...(contentLength === undefined ? {} : { 'content-length': contentLength }) })
+    response.writeHead(200, {
+      'content-type': 'image/jpeg',
+      ...(contentLength === undefined ? {} : { 'content-length': contentLength }),
+    })
     pour(response, totalBytes, () => chunk, tally)
   }
   return { route, sent: () => tally.sent }

@@ -16,5 +16,8 @@ export async function photoJpeg(width: number, height: number, quality = 92, noi
       pixels[i + 2] = ((x + y) / (width + height)) * 255 + grain
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).blur(1.2).jpeg({ quality }).toBuffer()
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .blur(1.2)
+    .jpeg({ quality })
+    .toBuffer()
 }

@@ -26,7 +26,12 @@ export function collectLines(): LogLines {
     push(chunk) {
       for (const line of chunk.split('\n').filter(Boolean).map(parse)) {
         lines.push(line)
-        for (const waiter of waiters) if (waiter.match(line)) (waiters.delete(waiter), waiter.resolve(line))
+        for (const waiter of waiters) {
+          if (waiter.match(line)) {
+            waiters.delete(waiter)
+            waiter.resolve(line)
+          }
+        }
       }
     },
     waitFor(match, timeoutMs = 20_000) {
@@ -37,7 +42,14 @@ export function collectLines(): LogLines {
         waiters.add(waiter)
         setTimeout(() => {
           waiters.delete(waiter)
-          reject(new Error(`no matching log line within ${timeoutMs} ms; last lines:\n${lines.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`))
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms; last lines:\n${lines
+                .slice(-5)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          )
         }, timeoutMs).unref()
       })
     },

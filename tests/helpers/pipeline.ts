@@ -36,14 +36,22 @@ export interface TestPipeline {
   postProduct(paths: string[]): Promise<number>
   getProduct(productId: number): Promise<Record<string, any>>
   /** POST /products/:id/reprocess with this pipeline's key (or the headers given). */
-  reprocess(productId: number, headers?: Record<string, string>): Promise<{ statusCode: number; body: Record<string, any> }>
+  reprocess(
+    productId: number,
+    headers?: Record<string, string>,
+  ): Promise<{ statusCode: number; body: Record<string, any> }>
   /** Polls until the product is done or failed, and returns it. */
   settled(productId: number): Promise<Record<string, any>>
   close(): Promise<void>
 }
 
 /** API, outbox relay and worker in this process, on a database, broker namespace and image server of the test's own. */
-export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retries }: PipelineOptions): Promise<TestPipeline> {
+export async function startPipeline({
+  routes,
+  env = {},
+  retryDelayMs = 300,
+  retries,
+}: PipelineOptions): Promise<TestPipeline> {
   const logs = recordLogs()
   const environment = await startEnvironment({
     routes,
@@ -56,25 +64,60 @@ export async function startPipeline({ routes, env = {}, retryDelayMs = 300, retr
   const { database, broker, images, imagesDir, userId } = environment
   const headers = { authorization: `Bearer ${environment.apiKey}` }
   const config = loadConfig(environment.env(env))
-  const relay: OutboxRelay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-  const app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings(), store: await createImageStore(config) })
-  const worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
+  const relay: OutboxRelay = startOutboxRelay({
+    db: database.db,
+    publish: (id) => publishProductCreated(broker.broker, id),
+    log: logs.log,
+  })
+  const app = await buildApp({
+    db: database.db,
+    onProductCreated: relay.wake,
+    brokerConnected: () => true,
+    settings: testSettings(),
+    store: await createImageStore(config),
+  })
+  const worker = await startWorker({
+    config,
+    db: database.db,
+    broker: broker.broker,
+    recovery: recoveryOf(broker.config),
+    log: logs.log,
+  })
 
   return {
-    database, broker, images, logs, app, worker, config, imagesDir, userId,
+    database,
+    broker,
+    images,
+    logs,
+    app,
+    worker,
+    config,
+    imagesDir,
+    userId,
     async postProduct(paths) {
-      const payload = { user_id: userId, product_name: 'Chair', product_description: 'Oak', product_images: paths.map(images.url), product_price: 120 }
+      const payload = {
+        user_id: userId,
+        product_name: 'Chair',
+        product_description: 'Oak',
+        product_images: paths.map(images.url),
+        product_price: 120,
+      }
       const response = await app.inject({ method: 'POST', url: '/products', headers, payload })
       expect(response.statusCode).toBe(201)
       return response.json().product_id as number
     },
-    getProduct: async (productId) => (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json(),
+    getProduct: async (productId) =>
+      (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json(),
     async reprocess(productId, as = headers) {
       const response = await app.inject({ method: 'POST', url: `/products/${productId}/reprocess`, headers: as })
       return { statusCode: response.statusCode, body: response.json() }
     },
     async settled(productId) {
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      for (
+        const deadline = Date.now() + 30_000;
+        Date.now() < deadline;
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      ) {
         const product = (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
         if (product.status === 'done' || product.status === 'failed') return product
       }

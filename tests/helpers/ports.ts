@@ -15,7 +15,10 @@ export async function waitForPort(port: number, timeoutMs = 60_000): Promise<voi
   const deadline = performance.now() + timeoutMs
   for (;;) {
     const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)))
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy()
+        resolve(true)
+      })
       socket.once('error', () => resolve(false))
     })
     if (open) return

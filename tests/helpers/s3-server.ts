@@ -20,13 +20,26 @@ export interface S3Server {
 /** A real S3-compatible server (s3rver) on a loopback port, with one empty bucket, its data in a temporary directory. */
 export async function startS3Server(bucket = 'product-images'): Promise<S3Server> {
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'))
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] })
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  })
   const { port } = await server.run()
   const endpoint = `http://127.0.0.1:${port}`
   return {
     endpoint,
     bucket,
-    env: () => ({ STORAGE: 's3', S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: 'true', ...CREDENTIALS }),
+    env: () => ({
+      STORAGE: 's3',
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_REGION: 'us-east-1',
+      S3_FORCE_PATH_STYLE: 'true',
+      ...CREDENTIALS,
+    }),
     client: () =>
       new S3Client({
         endpoint,

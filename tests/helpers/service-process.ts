@@ -16,7 +16,12 @@ export interface ServiceProcess extends Omit<LogLines, 'push'> {
  * `cpus` pins it (all its threads) to those cores with taskset, e.g. `0` or `0,1`; `nodeArgs`
  * go to node before the script, e.g. `--cpu-prof`.
  */
-export function startService(role: 'api' | 'worker' | 'all', env: Record<string, string>, cpus?: string, nodeArgs: string[] = []): ServiceProcess {
+export function startService(
+  role: 'api' | 'worker' | 'all',
+  env: Record<string, string>,
+  cpus?: string,
+  nodeArgs: string[] = [],
+): ServiceProcess {
   const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'src/main.ts', role]
   const [file, ...args] = cpus ? ['taskset', '--cpu-list', cpus, ...command] : command
   const child = spawn(file!, args, {
@@ -30,7 +35,14 @@ export function startService(role: 'api' | 'worker' | 'all', env: Record<string,
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   )
-  return { ...lines, pid: child.pid!, exited, kill: (signal = 'SIGTERM') => void child.kill(signal) }
+  return {
+    ...lines,
+    pid: child.pid!,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      child.kill(signal)
+    },
+  }
 }
 
 /** The public address of an API process, read from its first "Server listening at" log line (the operations server's comes after). */

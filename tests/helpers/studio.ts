@@ -49,7 +49,10 @@ export async function startStudio(databaseUrl: string, timeoutMs = 60_000): Prom
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Prisma Studio exited with ${child.exitCode}:\n${output}`)
-    const answered = await fetch(url).then((response) => response.ok, () => false)
+    const answered = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    )
     if (answered) return { url, stop }
     if (Date.now() > deadline) {
       await stop()

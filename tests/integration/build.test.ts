@@ -20,9 +20,17 @@ let environment: TestEnvironment
 let service: ServiceProcess | undefined
 
 beforeAll(async () => {
-  environment = await startEnvironment({ routes: { '/photo.jpg': serve(await photoJpeg(1600, 1200)) }, log: recordLogs().log, label: 'build' })
+  environment = await startEnvironment({
+    routes: { '/photo.jpg': serve(await photoJpeg(1600, 1200)) },
+    log: recordLogs().log,
+    label: 'build',
+  })
   const tsc = path.join(ROOT, 'node_modules/.bin/tsc')
-  await promisify(execFile)(tsc, ['-p', 'tsconfig.build.json', '--outDir', outDir, '--tsBuildInfoFile', path.join(outDir, '.tsbuildinfo')], { cwd: ROOT })
+  await promisify(execFile)(
+    tsc,
+    ['-p', 'tsconfig.build.json', '--outDir', outDir, '--tsBuildInfoFile', path.join(outDir, '.tsbuildinfo')],
+    { cwd: ROOT },
+  )
 }, 120_000)
 
 afterAll(async () => {
@@ -38,13 +46,24 @@ it('node dist/main.js runs API and worker: a posted product gets its image', { t
   const response = await fetch(`${url}/products`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.apiKey}` },
-    body: JSON.stringify({ user_id: environment.userId, product_name: 'Lamp', product_description: '', product_images: [environment.images.url('/photo.jpg')], product_price: 1 }),
+    body: JSON.stringify({
+      user_id: environment.userId,
+      product_name: 'Lamp',
+      product_description: '',
+      product_images: [environment.images.url('/photo.jpg')],
+      product_price: 1,
+    }),
   })
   expect(response.status).toBe(201)
-  const { product_id } = (await response.json()) as { product_id: number }
-  const line = await service.waitFor((l) => l.msg === 'product processed' && l.product_id === product_id, 30_000)
+  const { product_id: productId } = (await response.json()) as { product_id: number }
+  const line = await service.waitFor((l) => l.msg === 'product processed' && l.product_id === productId, 30_000)
   expect(line.outcome).toBe('done')
   // The 1600-wide photo: its main file and variants 256, 640 and 1280 wide.
-  const files = await readdir(path.join(environment.imagesDir, String(product_id)))
-  expect(files.map((name) => name.replace(/^0\.[0-9a-f]{8}\./, '0.<tag>.')).sort()).toEqual(['0.<tag>.1280w.webp', '0.<tag>.256w.webp', '0.<tag>.640w.webp', '0.<tag>.webp'])
+  const files = await readdir(path.join(environment.imagesDir, String(productId)))
+  expect(files.map((name) => name.replace(/^0\.[0-9a-f]{8}\./, '0.<tag>.')).sort()).toEqual([
+    '0.<tag>.1280w.webp',
+    '0.<tag>.256w.webp',
+    '0.<tag>.640w.webp',
+    '0.<tag>.webp',
+  ])
 })

@@ -26,7 +26,10 @@ describe('hostile images through the real worker', () => {
 
   beforeAll(async () => {
     // 20000×20000 = 400 M pixels (1.2 GB as RGB) in a few hundred KB of PNG: a decompression bomb.
-    bomb = await sharp({ create: { width: 20000, height: 20000, channels: 3, background: '#fff' }, limitInputPixels: false })
+    bomb = await sharp({
+      create: { width: 20000, height: 20000, channels: 3, background: '#fff' },
+      limitInputPixels: false,
+    })
       .toColourspace('b-w')
       .png({ compressionLevel: 9 })
       .toBuffer()
@@ -61,12 +64,18 @@ describe('hostile images through the real worker', () => {
     await internal?.close()
   })
 
-  const settled = (productId: number) => expect.poll(async () => (await pipeline.getProduct(productId)).status, { timeout: 25_000, interval: 100 }).toBe('failed')
+  const settled = (productId: number) =>
+    expect
+      .poll(async () => (await pipeline.getProduct(productId)).status, { timeout: 25_000, interval: 100 })
+      .toBe('failed')
 
   it('the bomb is small on the wire and refused from its header, without decoding', async () => {
     expect(bomb.length).toBeLessThan(1 * MiB)
     const started = performance.now()
-    await expect(compress(bomb, compressOptions(pipeline.config))).rejects.toMatchObject({ code: 'too_many_pixels', message: '20000×20000 is more than the 50000000 pixels allowed' })
+    await expect(compress(bomb, compressOptions(pipeline.config))).rejects.toMatchObject({
+      code: 'too_many_pixels',
+      message: '20000×20000 is more than the 50000000 pixels allowed',
+    })
     expect(performance.now() - started).toBeLessThan(500)
   })
 
@@ -76,8 +85,12 @@ describe('hostile images through the real worker', () => {
     await settled(productId)
 
     const product = await pipeline.getProduct(productId)
-    expect(product.compressed_product_images).toEqual([path.join(pipeline.imagesDir, String(productId), `6.${encodingTag(compressOptions(pipeline.config))}.webp`)])
-    const codes = Object.fromEntries(product.image_errors.map((e: { index: number; code: string }) => [paths[e.index], e.code]))
+    expect(product.compressed_product_images).toEqual([
+      path.join(pipeline.imagesDir, String(productId), `6.${encodingTag(compressOptions(pipeline.config))}.webp`),
+    ])
+    const codes = Object.fromEntries(
+      product.image_errors.map((e: { index: number; code: string }) => [paths[e.index], e.code]),
+    )
     expect(codes).toEqual({
       '/bomb.png': 'too_many_pixels',
       '/truncated.jpg': 'corrupt_image',
@@ -106,19 +119,31 @@ describe('hostile images through the real worker', () => {
     const productId = await pipeline.postProduct(['/slow.jpg', '/photo.jpg'])
     await settled(productId)
     const product = await pipeline.getProduct(productId)
-    expect(product.image_errors).toEqual([{ index: 0, url: pipeline.images.url('/slow.jpg'), code: 'timeout', message: 'the image server was too slow to answer or to send the image' }])
+    expect(product.image_errors).toEqual([
+      {
+        index: 0,
+        url: pipeline.images.url('/slow.jpg'),
+        code: 'timeout',
+        message: 'the image server was too slow to answer or to send the image',
+      },
+    ])
     expect(product.compressed_product_images).toHaveLength(1)
     // Timed out on the first delivery and again on its retry: failed then, not held through the last retry.
     expect(pipeline.images.hits.get('/slow.jpg')).toBe(2)
     const logged = pipeline.logs.lines.filter((line) => line.msg === 'image failed' && line.product_id === productId)
     expect(logged).toHaveLength(2)
-    expect(logged[0]).toMatchObject({ index: 0, err: { message: expect.stringContaining('the download took longer than 1500 ms') } })
+    expect(logged[0]).toMatchObject({
+      index: 0,
+      err: { message: expect.stringContaining('the download took longer than 1500 ms') },
+    })
   }, 30_000)
 
   it('keeps the worker’s memory bounded', () => {
     memory.stop()
     const peak = memory.peak()
-    console.log(`hostile pipeline: RSS ${Math.round(baselineRss / MiB)} MiB at start, peak ${Math.round(peak / MiB)} MiB`)
+    console.log(
+      `hostile pipeline: RSS ${Math.round(baselineRss / MiB)} MiB at start, peak ${Math.round(peak / MiB)} MiB`,
+    )
     // Decoding the bomb alone would take over 1 GiB; the download cap and header checks keep it far below.
     expect(peak - baselineRss).toBeLessThan(300 * MiB)
   })

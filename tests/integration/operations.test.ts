@@ -28,8 +28,14 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     // As the API process runs them: the public app, and its operations server with the app's HTTP metrics.
     const httpMetrics = new Registry()
     const checks = { database: () => database.db.$queryRaw`SELECT 1`, brokerConnected: () => brokerUp }
-    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: checks.brokerConnected, settings: { ...testSettings(), imagesDir }, httpMetrics })
-    operations = await serveOperations('127.0.0.1', 0, checks, recordLogs().log, httpMetrics)
+    app = await buildApp({
+      db: database.db,
+      onProductCreated: () => {},
+      brokerConnected: checks.brokerConnected,
+      settings: { ...testSettings(), imagesDir },
+      httpMetrics,
+    })
+    operations = await serveOperations({ host: '127.0.0.1', port: 0, checks, log: recordLogs().log, httpMetrics })
   })
   afterAll(async () => {
     await app?.close()
@@ -43,7 +49,13 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       method: 'POST',
       url: '/products',
       headers,
-      payload: { user_id: userId, product_name: name, product_description: '', product_images: ['https://img.example/a.jpg'], product_price: 1 },
+      payload: {
+        user_id: userId,
+        product_name: name,
+        product_description: '',
+        product_images: ['https://img.example/a.jpg'],
+        product_price: 1,
+      },
     })
 
   describe('OpenAPI', () => {
@@ -51,7 +63,13 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       await app.ready()
       const spec = app.swagger() as { openapi: string; paths: Record<string, Record<string, any>> }
       expect(spec.openapi).toMatch(/^3\./)
-      expect(Object.keys(spec.paths).sort()).toEqual(['/health', '/products', '/products/{id}', '/products/{id}/reprocess', '/ready'])
+      expect(Object.keys(spec.paths).sort()).toEqual([
+        '/health',
+        '/products',
+        '/products/{id}',
+        '/products/{id}/reprocess',
+        '/ready',
+      ])
       const create = spec.paths['/products']!.post
       expect(create.requestBody.content['application/json'].schema.required).toEqual(
         expect.arrayContaining(['user_id', 'product_name', 'product_description', 'product_images', 'product_price']),
@@ -62,7 +80,10 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       expect(spec.paths['/products/{id}']!.get.parameters[0]).toMatchObject({ name: 'id', in: 'path' })
       for (const [route, methods] of Object.entries(spec.paths)) {
         for (const operation of Object.values(methods)) {
-          expect(operation.responses['200'] ?? operation.responses['201'] ?? operation.responses['202'], route).toHaveProperty('content.application/json.schema')
+          expect(
+            operation.responses['200'] ?? operation.responses['201'] ?? operation.responses['202'],
+            route,
+          ).toHaveProperty('content.application/json.schema')
         }
       }
     })
@@ -81,8 +102,16 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     })
 
     it('/ready answers 200 with the database and the broker reachable, 503 without the broker', async () => {
-      expect((await app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ status: 'ready', database: true, broker: true })
-      expect((await operations.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ status: 'ready', database: true, broker: true })
+      expect((await app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({
+        status: 'ready',
+        database: true,
+        broker: true,
+      })
+      expect((await operations.inject({ method: 'GET', url: '/ready' })).json()).toEqual({
+        status: 'ready',
+        database: true,
+        broker: true,
+      })
       brokerUp = false
       const response = await app.inject({ method: 'GET', url: '/ready' })
       brokerUp = true
@@ -92,7 +121,12 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
 
     it('/ready answers 503 when the database is unreachable', async () => {
       const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere')
-      const other = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...testSettings(), imagesDir } })
+      const other = await buildApp({
+        db: unreachable,
+        onProductCreated: () => {},
+        brokerConnected: () => true,
+        settings: { ...testSettings(), imagesDir },
+      })
       try {
         const response = await other.inject({ method: 'GET', url: '/ready' })
         expect(response.statusCode).toBe(503)
@@ -124,7 +158,9 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     }
     expect(response.body).toMatch(/products_created_total [1-9]/)
     // The public app's requests, measured there and served here.
-    expect(response.body).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/products",status_code="201"\} [1-9]/)
+    expect(response.body).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/products",status_code="201"\} [1-9]/,
+    )
     expect(response.body).toContain('process_cpu_seconds_total')
   })
 
@@ -138,11 +174,14 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable')
     })
 
-    it.each(['/images/../package.json', '/images/%2e%2e/package.json', '/images/7/../../package.json'])('does not leave the images directory: %s', async (url) => {
-      const response = await app.inject({ method: 'GET', url })
-      expect(response.statusCode).toBeGreaterThanOrEqual(400)
-      expect(response.body).not.toContain('product-image-pipeline')
-    })
+    it.each(['/images/../package.json', '/images/%2e%2e/package.json', '/images/7/../../package.json'])(
+      'does not leave the images directory: %s',
+      async (url) => {
+        const response = await app.inject({ method: 'GET', url })
+        expect(response.statusCode).toBeGreaterThanOrEqual(400)
+        expect(response.body).not.toContain('product-image-pipeline')
+      },
+    )
   })
 
   describe('GET /products', () => {
@@ -153,9 +192,13 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       }
       const first = (await app.inject({ method: 'GET', url: '/products?limit=2', headers })).json()
       expect(first.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p3'])
-      const second = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${first.next_cursor}`, headers })).json()
+      const second = (
+        await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${first.next_cursor}`, headers })
+      ).json()
       expect(second.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p2', 'p1'])
-      const last = (await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${second.next_cursor}`, headers })).json()
+      const last = (
+        await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${second.next_cursor}`, headers })
+      ).json()
       expect(last).toMatchObject({ next_cursor: null })
       expect(last.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p0'])
 

@@ -46,18 +46,39 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
       '/page.jpg': serve('<html><body>not an image</body></html>', 'image/jpeg'),
       // Fails twice with a server error, then serves the photo: a passing outage.
       '/down.jpg': serve('busy', 'text/plain', 503),
-      '/flaky.jpg': (request, response) => (++flakyCalls <= 2 ? serve('busy', 'text/plain', 503) : serve(sources[1]!))(request, response),
+      '/flaky.jpg': (request, response) =>
+        (++flakyCalls <= 2 ? serve('busy', 'text/plain', 503) : serve(sources[1]!))(request, response),
     })
     // A short broker-side retry wait keeps the retry test quick; the mechanism is the production one.
     broker = await createTestBroker(logs.log, (config) => {
       setRetryDelay(config, 300)
       recoveryOf(config)[0]!.attempts = 2
     })
-    const config = loadConfig({ IMAGES_DIR: imagesDir, DATABASE_URL: database.url, LOG_LEVEL: 'info', ALLOW_PRIVATE_IMAGE_URLS: images.host })
+    const config = loadConfig({
+      IMAGES_DIR: imagesDir,
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'info',
+      ALLOW_PRIVATE_IMAGE_URLS: images.host,
+    })
     tag = encodingTag(compressOptions(config))
-    relay = startOutboxRelay(database.db, (id) => publishProductCreated(broker.broker, id), logs.log)
-    app = await buildApp({ db: database.db, onProductCreated: relay.wake, brokerConnected: () => true, settings: testSettings() })
-    worker = await startWorker({ config, db: database.db, broker: broker.broker, recovery: recoveryOf(broker.config), log: logs.log })
+    relay = startOutboxRelay({
+      db: database.db,
+      publish: (id) => publishProductCreated(broker.broker, id),
+      log: logs.log,
+    })
+    app = await buildApp({
+      db: database.db,
+      onProductCreated: relay.wake,
+      brokerConnected: () => true,
+      settings: testSettings(),
+    })
+    worker = await startWorker({
+      config,
+      db: database.db,
+      broker: broker.broker,
+      recovery: recoveryOf(broker.config),
+      log: logs.log,
+    })
   })
 
   afterAll(async () => {
@@ -75,14 +96,24 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
       method: 'POST',
       url: '/products',
       headers,
-      payload: { user_id: userId, product_name: 'Chair', product_description: 'Oak', product_images: paths.map(images.url), product_price: 120 },
+      payload: {
+        user_id: userId,
+        product_name: 'Chair',
+        product_description: 'Oak',
+        product_images: paths.map(images.url),
+        product_price: 120,
+      },
     })
     expect(response.statusCode).toBe(201)
     return response.json().product_id as number
   }
   const processed = (productId: number, outcome?: string) =>
-    logs.waitFor((line) => line.msg === 'product processed' && line.product_id === productId && (!outcome || line.outcome === outcome))
-  const getProduct = async (productId: number) => (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
+    logs.waitFor(
+      (line) =>
+        line.msg === 'product processed' && line.product_id === productId && (!outcome || line.outcome === outcome),
+    )
+  const getProduct = async (productId: number) =>
+    (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
   const filesOf = async (productId: number) => (await readdir(path.join(imagesDir, String(productId)))).sort()
   /** Where the main file of a product's image is stored, under the settings' tag. */
   const mainFile = (productId: number, index: number) => path.join(imagesDir, String(productId), `${index}.${tag}.webp`)
@@ -132,12 +163,24 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
 
   it('after the last retry records the image as unavailable and dead-letters the message', async () => {
     const productId = await postProduct(['/photo-0.jpg', '/down.jpg'])
-    await logs.waitFor((line) => line.msg === 'product processing failed: will retry' && line.product_id === productId && /gave up/.test(String((line.err as { message?: string })?.message)))
+    await logs.waitFor(
+      (line) =>
+        line.msg === 'product processing failed: will retry' &&
+        line.product_id === productId &&
+        /gave up/.test(String((line.err as { message?: string })?.message)),
+    )
 
     const product = await getProduct(productId)
     expect(product.status).toBe('failed')
     expect(product.compressed_product_images).toEqual([mainFile(productId, 0)])
-    expect(product.image_errors).toEqual([{ index: 1, url: images.url('/down.jpg'), code: 'unavailable', message: 'the image could not be downloaded: the connection failed or the server had an error' }])
+    expect(product.image_errors).toEqual([
+      {
+        index: 1,
+        url: images.url('/down.jpg'),
+        code: 'unavailable',
+        message: 'the image could not be downloaded: the connection failed or the server had an error',
+      },
+    ])
     expect(images.hits.get('/down.jpg')).toBe(3) // first delivery + 2 retries
     await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
     const headers = broker.deadLetters.shift()!.properties.headers as { rascal: { error: { message: string } } }
@@ -163,8 +206,13 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const before = await getProduct(productId)
     const files = await filesOf(productId)
     // As if the first delivery had died after storing the first image only, before the database knew.
-    for (const file of files.filter((name) => name.startsWith('1.'))) await rm(path.join(imagesDir, String(productId), file))
-    await database.db.product.update({ where: { product_id: productId }, data: { status: 'processing', compressed_product_images: [], images: [] } })
+    for (const file of files.filter((name) => name.startsWith('1.'))) {
+      await rm(path.join(imagesDir, String(productId), file))
+    }
+    await database.db.product.update({
+      where: { product_id: productId },
+      data: { status: 'processing', compressed_product_images: [], images: [] },
+    })
     const downloads = { first: images.hits.get('/photo-1.jpg'), second: images.hits.get('/photo-2.jpg')! }
     logs.lines.length = 0
 
@@ -175,7 +223,8 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     expect(after.compressed_product_images).toEqual(before.compressed_product_images)
     // The first image's record is rebuilt from its stored files: the same files and sizes. Its
     // placeholder now comes from the stored (compressed) pixels, so it may differ in a bit or two.
-    const files_ = (list: { thumbhash: string; dominant_color: string }[]) => list.map(({ thumbhash: _t, dominant_color: _d, ...rest }) => rest)
+    const files_ = (list: { thumbhash: string; dominant_color: string }[]) =>
+      list.map(({ thumbhash: _t, dominant_color: _d, ...rest }) => rest)
     expect(files_(after.images)).toEqual(files_(before.images))
     expect(await filesOf(productId)).toEqual(files)
     expect(images.hits.get('/photo-1.jpg')).toBe(downloads.first)
@@ -191,7 +240,9 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
 
   it('dead-letters a message for an unknown product with the reason in its headers', async () => {
     await publishProductCreated(broker.broker, 99_999_999)
-    await logs.waitFor((line) => line.msg === 'product cannot be processed: dead-lettered' && line.product_id === 99_999_999)
+    await logs.waitFor(
+      (line) => line.msg === 'product cannot be processed: dead-lettered' && line.product_id === 99_999_999,
+    )
     await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
     const headers = broker.deadLetters.shift()!.properties.headers as { rascal: { error: { message: string } } }
     expect(headers.rascal.error.message).toBe('product 99999999 does not exist')

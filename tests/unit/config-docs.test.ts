@@ -13,7 +13,9 @@ describe('docs/configuration.md', () => {
   it('has a row for every setting, none of them without a description', () => {
     const markdown = configurationMarkdown()
     for (const name of Object.keys(EnvSchema.properties)) expect(markdown).toContain(`| \`${name}\` |`)
-    expect(() => configurationMarkdown({ properties: { UNDESCRIBED: Type.String({ default: '' }) } })).toThrow(/UNDESCRIBED/)
+    expect(() => configurationMarkdown({ properties: { UNDESCRIBED: Type.String({ default: '' }) } })).toThrow(
+      /UNDESCRIBED/,
+    )
   })
 
   it("is what README's settings table links to, and that table says the schema's defaults", () => {
@@ -21,9 +23,13 @@ describe('docs/configuration.md', () => {
     const start = readme.indexOf('\n## Settings\n')
     const settings = readme.slice(start, readme.indexOf('\n## ', start + 1))
     expect(settings).toContain('(docs/configuration.md)')
-    const rows = [...settings.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map(([, name, value]) => [name!, value!.trim()] as const)
+    const rows = [...settings.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map(
+      ([, name, value]) => [name!, value!.trim()] as const,
+    )
     expect(rows).toHaveLength(8)
-    for (const [name, value] of rows) expect(value, name).toBe(defaultOf(name, EnvSchema.properties[name as keyof typeof EnvSchema.properties]))
+    for (const [name, value] of rows) {
+      expect(value, name).toBe(defaultOf(name, EnvSchema.properties[name as keyof typeof EnvSchema.properties]))
+    }
   })
 
   it('does not depend on the machine it is rendered on', () => {
@@ -37,8 +43,8 @@ describe('docs/configuration.md', () => {
     expect(allowedOf(Type.Integer({ minimum: 1, maximum: 64 }))).toBe('integer 1–64')
     expect(allowedOf(Type.Integer({ minimum: 100 }))).toBe('integer ≥ 100')
     expect(allowedOf(Type.Union([Type.Literal('local'), Type.Literal('s3')]))).toBe('`local`, `s3`')
-    expect(configurationMarkdown({ properties: { X: Type.String({ pattern: '^(a|b)$', default: 'a', description: 'x' }) } })).toContain(
-      '| `X` | `a` | matches `^(a\\|b)$` | x |',
-    )
+    expect(
+      configurationMarkdown({ properties: { X: Type.String({ pattern: '^(a|b)$', default: 'a', description: 'x' }) } }),
+    ).toContain('| `X` | `a` | matches `^(a\\|b)$` | x |')
   })
 })

@@ -56,8 +56,12 @@ describe('loadConfig', () => {
 
   it('reads the private-address allowance as true, false or address:port endpoints', () => {
     expect(loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: 'true' }).ALLOW_PRIVATE_IMAGE_URLS).toBe('true')
-    expect(loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: '127.0.0.1:8080,[::1]:8080' }).ALLOW_PRIVATE_IMAGE_URLS).toBe('127.0.0.1:8080,[::1]:8080')
-    for (const bad of ['yes', 'localhost:8080', '127.0.0.1', '*']) expect(() => loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: bad })).toThrow(/ALLOW_PRIVATE_IMAGE_URLS/)
+    expect(loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: '127.0.0.1:8080,[::1]:8080' }).ALLOW_PRIVATE_IMAGE_URLS).toBe(
+      '127.0.0.1:8080,[::1]:8080',
+    )
+    for (const bad of ['yes', 'localhost:8080', '127.0.0.1', '*']) {
+      expect(() => loadConfig({ ALLOW_PRIVATE_IMAGE_URLS: bad })).toThrow(/ALLOW_PRIVATE_IMAGE_URLS/)
+    }
   })
 
   it('accepts only formats sharp can sniff', () => {
@@ -74,8 +78,12 @@ describe('loadConfig', () => {
   it('reads TRUST_PROXY as Fastify takes it: off, on, or proxy addresses', () => {
     expect(trustProxy(loadConfig({}).TRUST_PROXY)).toBe(false)
     expect(trustProxy(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY)).toBe(true)
-    expect(trustProxy(loadConfig({ TRUST_PROXY: '10.0.0.1,10.1.0.0/16,::1' }).TRUST_PROXY)).toBe('10.0.0.1,10.1.0.0/16,::1')
-    for (const bad of ['yes', 'proxy.example', '10.0.0.1; rm', '10.0.0.1,']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/)
+    expect(trustProxy(loadConfig({ TRUST_PROXY: '10.0.0.1,10.1.0.0/16,::1' }).TRUST_PROXY)).toBe(
+      '10.0.0.1,10.1.0.0/16,::1',
+    )
+    for (const bad of ['yes', 'proxy.example', '10.0.0.1; rm', '10.0.0.1,']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/)
+    }
   })
 
   it('refuses TRUST_PROXY=true with NODE_ENV=production, saying why and what to set instead', () => {
@@ -83,7 +91,9 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(ConfigError)
     expect(attempt).toThrow(/TRUST_PROXY: .*X-Forwarded-For/)
     expect(attempt).toThrow(/the proxies' addresses or CIDRs/)
-    expect(loadConfig({ NODE_ENV: 'production', TRUST_PROXY: '10.0.0.1,10.1.0.0/16' }).TRUST_PROXY).toBe('10.0.0.1,10.1.0.0/16')
+    expect(loadConfig({ NODE_ENV: 'production', TRUST_PROXY: '10.0.0.1,10.1.0.0/16' }).TRUST_PROXY).toBe(
+      '10.0.0.1,10.1.0.0/16',
+    )
     expect(loadConfig({ NODE_ENV: 'production', TRUST_PROXY: 'false' }).TRUST_PROXY).toBe('false')
     // A developer's machine, where there is nobody to pose as anybody.
     expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe('true')

@@ -17,7 +17,11 @@ async function failingApp() {
   app.get('/teapot', async () => {
     throw Object.assign(new Error('short and stout'), { statusCode: 418, headers: { 'x-kind': 'teapot' } })
   })
-  app.get('/validated', { schema: { querystring: { type: 'object', properties: { n: { type: 'integer', maximum: 9 } } } } }, async () => 'ok')
+  app.get(
+    '/validated',
+    { schema: { querystring: { type: 'object', properties: { n: { type: 'integer', maximum: 9 } } } } },
+    async () => 'ok',
+  )
   await app.register(async (scope) => {
     scope.get('/nested', async () => {
       throw new Error('nested secret')
@@ -31,14 +35,17 @@ describe('the error handler', () => {
     ['/bug', 500, 'Internal Server Error', 'internal server error'],
     ['/overloaded', 503, 'Service Unavailable', 'service unavailable'],
     ['/nested', 500, 'Internal Server Error', 'internal server error'],
-  ])('answers %s with %i saying only that the server failed, with the request id; the details go to the log', async (url, statusCode, error, message) => {
-    const { app, logs } = await failingApp()
-    const response = await app.inject({ method: 'GET', url })
-    expect(response.statusCode).toBe(statusCode)
-    expect(response.json()).toEqual({ statusCode, error, message, request_id: expect.any(String) })
-    const logged = logs.lines.find((line) => line.reqId === response.json().request_id && line.level === 50)
-    expect(logged?.err).toMatchObject({ message: expect.any(String), stack: expect.any(String) })
-  })
+  ])(
+    'answers %s with %i saying only that the server failed, with the request id; the details go to the log',
+    async (url, statusCode, error, message) => {
+      const { app, logs } = await failingApp()
+      const response = await app.inject({ method: 'GET', url })
+      expect(response.statusCode).toBe(statusCode)
+      expect(response.json()).toEqual({ statusCode, error, message, request_id: expect.any(String) })
+      const logged = logs.lines.find((line) => line.reqId === response.json().request_id && line.level === 50)
+      expect(logged?.err).toMatchObject({ message: expect.any(String), stack: expect.any(String) })
+    },
+  )
 
   it('leaves a client error as Fastify answers it: its status, headers and message', async () => {
     const { app } = await failingApp()
@@ -48,7 +55,11 @@ describe('the error handler', () => {
     expect(teapot.json()).toMatchObject({ statusCode: 418, message: 'short and stout' })
     const invalid = await app.inject({ method: 'GET', url: '/validated?n=10' })
     expect(invalid.statusCode).toBe(400)
-    expect(invalid.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'querystring/n must be <= 9' })
+    expect(invalid.json()).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'querystring/n must be <= 9',
+    })
   })
 })
 

@@ -38,9 +38,22 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable'
 export const FILE_NAME = String.raw`\d+(?:\.[0-9a-f]{8}(?:\.[1-9]\d*w)?)?\.[a-z]+`
 const KEY = new RegExp(String.raw`^[1-9]\d*/${FILE_NAME}$`)
 
+export interface ImageKeyParts {
+  productId: number
+  /** The image's position in product_images. */
+  index: number
+  extension: string
+  /** The encoder settings' tag (variants.ts); none for a name from before variants. */
+  tag?: string
+  /** A variant's width; none for the main file. */
+  width?: number
+}
+
 /** Same product, position, settings tag and width: same key. */
-export function imageKey(productId: number, index: number, extension: string, tag?: string, width?: number): string {
-  const parts = [index, tag, width === undefined ? undefined : `${width}w`, extension].filter((part) => part !== undefined)
+export function imageKey({ productId, index, extension, tag, width }: ImageKeyParts): string {
+  const parts = [index, tag, width === undefined ? undefined : `${width}w`, extension].filter(
+    (part) => part !== undefined,
+  )
   return checkedKey(`${productId}/${parts.join('.')}`)
 }
 

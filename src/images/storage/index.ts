@@ -7,5 +7,10 @@ export async function createImageStore(config: Config): Promise<ImageStore> {
   if (config.STORAGE === 'local') return localStore(config.IMAGES_DIR)
   // Loaded only when used: the AWS SDK is large, and every process that imports it holds it in memory.
   const { s3Store } = await import('./s3-store.ts')
-  return s3Store({ bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: config.S3_FORCE_PATH_STYLE })
+  return s3Store({
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  })
 }

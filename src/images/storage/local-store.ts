@@ -23,10 +23,12 @@ function unlessMissing<T, A>(promise: Promise<T>, absent: A): Promise<T | A> {
 async function openImage(file: string) {
   const folder = await unlessMissing(lstat(path.dirname(file)), undefined)
   if (!folder?.isDirectory()) return undefined
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ELOOP') return undefined // ELOOP: a symlink
-    throw error
-  })
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ELOOP') return undefined // ELOOP: a symlink
+      throw error
+    },
+  )
   if (!handle) return undefined
   const stats = await handle.stat()
   if (stats.isFile()) return { handle, stats }

@@ -18,14 +18,25 @@ const isNotFound = (error: unknown) => error instanceof S3ServiceException && er
  * Images as objects in an S3-compatible bucket, under the same keys as on disk. Credentials come
  * from the AWS SDK's default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles).
  */
-export function s3Store({ bucket, region, endpoint, forcePathStyle }: S3Settings, client = new S3Client({ region, endpoint: endpoint || undefined, forcePathStyle })): ImageStore {
+export function s3Store(
+  { bucket, region, endpoint, forcePathStyle }: S3Settings,
+  client = new S3Client({ region, endpoint: endpoint || undefined, forcePathStyle }),
+): ImageStore {
   return {
     description: `s3://${bucket}`,
     locationOf: (key) => `s3://${bucket}/${checkedKey(key)}`,
 
     // One PUT is all-or-nothing: an object appears whole or not at all.
     async put(key, data) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: checkedKey(key), Body: data, ContentType: contentTypeOf(key), CacheControl: IMMUTABLE }))
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: checkedKey(key),
+          Body: data,
+          ContentType: contentTypeOf(key),
+          CacheControl: IMMUTABLE,
+        }),
+      )
     },
 
     async exists(key) {
@@ -41,7 +52,12 @@ export function s3Store({ bucket, region, endpoint, forcePathStyle }: S3Settings
     async get(key) {
       try {
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: checkedKey(key) }))
-        return { body: object.Body as Readable, contentType: object.ContentType ?? contentTypeOf(key), contentLength: object.ContentLength ?? 0, etag: object.ETag }
+        return {
+          body: object.Body as Readable,
+          contentType: object.ContentType ?? contentTypeOf(key),
+          contentLength: object.ContentLength ?? 0,
+          etag: object.ETag,
+        }
       } catch (error) {
         if (isNotFound(error)) return undefined
         throw error

@@ -4,13 +4,24 @@ import { mayActFor, visibleTo } from '../../auth/principal.ts'
 import type { Db } from '../../db/client.ts'
 import { isMissingReference } from '../../db/errors.ts'
 import { ServerError } from '../../error-handler.ts'
-import { createProductBody, ErrorReply, ListQuery, Product, ProductList, ProductParams, type ProductLimits } from './schema.ts'
+import {
+  createProductBody,
+  ErrorReply,
+  ListQuery,
+  Product,
+  ProductList,
+  ProductParams,
+  type ProductLimits,
+} from './schema.ts'
 import { productsCreated } from '../../metrics.ts'
 import { productView } from './view.ts'
 
 export interface ProductRoutesOptions {
   db: Db
-  /** Called after a product is committed (created or reprocessed), to publish it without waiting for the relay's next tick. */
+  /**
+   * Called after a product is committed (created or reprocessed), to publish it without waiting for
+   * the relay's next tick.
+   */
   onProductCreated: (productId: number) => void
   limits: ProductLimits
 }
@@ -37,7 +48,14 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         summary: 'Store a product and queue its images',
         description: "A user's key may create products for its own user only; an admin key for any user.",
         body: createProductBody(limits),
-        response: { 201: Product, 400: ErrorReply, 403: ErrorReply, 413: ErrorReply, 422: ErrorReply, ...commonAnswers },
+        response: {
+          201: Product,
+          400: ErrorReply,
+          403: ErrorReply,
+          413: ErrorReply,
+          422: ErrorReply,
+          ...commonAnswers,
+        },
       },
     },
     async (request, reply) => {
@@ -75,14 +93,22 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       },
     },
     async (request) => {
-      const { user_id, cursor, limit } = request.query
+      const { user_id: userId, cursor, limit } = request.query
       const rows = await db.product.findMany({
-        where: { AND: [visibleTo(request.principal), { user_id, product_id: cursor ? { lt: Number(cursor) } : undefined }] },
+        where: {
+          AND: [
+            visibleTo(request.principal),
+            { user_id: userId, product_id: cursor ? { lt: Number(cursor) } : undefined },
+          ],
+        },
         orderBy: { product_id: 'desc' },
         take: limit + 1,
       })
       const page = rows.slice(0, limit)
-      return { items: page.map((row) => productView(row)), next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null }
+      return {
+        items: page.map((row) => productView(row)),
+        next_cursor: rows.length > limit ? String(page.at(-1)!.product_id) : null,
+      }
     },
   )
 
@@ -99,7 +125,9 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const row = await db.product.findFirst({ where: { product_id: request.params.id, ...visibleTo(request.principal) } })
+      const row = await db.product.findFirst({
+        where: { product_id: request.params.id, ...visibleTo(request.principal) },
+      })
       if (!row) return reply.code(404).send(notFound(request.params.id))
       return productView(row)
     },
@@ -117,7 +145,8 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         operationId: 'reprocessProduct',
         summary: "Process a product's images again",
         description:
-          'After a failed source is back, or the image settings changed. Images already stored under the current settings are kept, the rest are made again; the status goes back through pending and processing.',
+          'After a failed source is back, or the image settings changed. Images already stored under the ' +
+          'current settings are kept, the rest are made again; the status goes back through pending and processing.',
         params: ProductParams,
         response: { 202: Product, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply, ...commonAnswers },
       },
@@ -125,11 +154,16 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     async (request, reply) => {
       const id = request.params.id
       const visible = { product_id: id, ...visibleTo(request.principal) }
-      const { count } = await db.product.updateMany({ where: { ...visible, status: { in: ['done', 'failed'] } }, data: { status: 'pending', queued_at: null } })
+      const { count } = await db.product.updateMany({
+        where: { ...visible, status: { in: ['done', 'failed'] } },
+        data: { status: 'pending', queued_at: null },
+      })
       const row = await db.product.findFirst({ where: visible })
       if (!row) return reply.code(404).send(notFound(id))
       if (count === 0) {
-        const message = `product ${id} is ${row.status}: it is already queued or being processed; reprocess it once it is done or failed`
+        const message =
+          `product ${id} is ${row.status}: it is already queued or being processed; ` +
+          'reprocess it once it is done or failed'
         return reply.code(409).send({ statusCode: 409, error: 'Conflict', message })
       }
       onProductCreated(id)

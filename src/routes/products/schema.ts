@@ -1,7 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { ImageRecord, VariantRecord } from '../../images/image-record.ts'
 
-/** The largest number an int4 column (product_id, user_id) holds: a larger one is the client's error, not the database's. */
+/**
+ * The largest number an int4 column (product_id, user_id) holds: a larger one is the client's error,
+ * not the database's.
+ */
 export const INT4_MAX = 2147483647
 
 export interface ProductLimits {
@@ -19,7 +22,10 @@ export const createProductBody = ({ maxImages, maxUrlLength }: ProductLimits) =>
       user_id: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
       product_name: Type.String({ minLength: 1, maxLength: 200, text: 'line' }),
       product_description: Type.String({ maxLength: 5000, text: 'paragraph' }),
-      product_images: Type.Array(Type.String({ maxLength: maxUrlLength, imageUrl: true }), { minItems: 1, maxItems: maxImages }),
+      product_images: Type.Array(Type.String({ maxLength: maxUrlLength, imageUrl: true }), {
+        minItems: 1,
+        maxItems: maxImages,
+      }),
       // numeric(12, 2): ten digits before the point, two after.
       product_price: Type.Number({ minimum: 0, maximum: 9999999999.99, maxDecimals: 2 }),
     },
@@ -44,11 +50,14 @@ export const Image = Type.Object(
   {
     ...ImageRecord.properties,
     url,
-    variants: Type.Array(Type.Object({ ...VariantRecord.properties, url }), { description: 'narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first' }),
+    variants: Type.Array(Type.Object({ ...VariantRecord.properties, url }), {
+      description: 'narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first',
+    }),
     srcset: Type.String({ description: 'every file of the image with its width, for <img srcset>' }),
   },
   { description: 'a stored image: the main file, its variants and a placeholder' },
 )
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type Image = Static<typeof Image>
 
 export const Product = Type.Object({
@@ -58,27 +67,44 @@ export const Product = Type.Object({
   product_description: Type.String(),
   product_images: Type.Array(Type.String()),
   product_price: Type.Number(),
-  compressed_product_images: Type.Array(Type.String(), { description: 'where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3' }),
-  compressed_image_urls: Type.Array(Type.String(), { description: 'where the API serves compressed_product_images, same order' }),
+  compressed_product_images: Type.Array(Type.String(), {
+    description:
+      'where the stored images are, in the order of product_images: ' +
+      'absolute paths, or s3://<bucket>/<key> with STORAGE=s3',
+  }),
+  compressed_image_urls: Type.Array(Type.String(), {
+    description: 'where the API serves compressed_product_images, same order',
+  }),
   images: Type.Array(Image, {
-    description: 'the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed',
+    description:
+      'the stored images in the order of compressed_product_images, with sizes, variants and placeholders; ' +
+      'empty for products processed before variants existed, until reprocessed',
   }),
   status: ProductStatus,
   image_errors: Type.Array(ImageFailure),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type Product = Static<typeof Product>
 
 export const ProductList = Type.Object({
   items: Type.Array(Product),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'pass as `cursor` for the next page; null on the last page',
+  }),
 })
 
 export const ListQuery = Type.Object({
   user_id: Type.Optional(Type.Integer({ minimum: 1, maximum: INT4_MAX })),
   // A string, as next_cursor is; `numericMaximum` (keywords.ts) keeps it to what product_id holds.
-  cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', numericMaximum: INT4_MAX, description: 'next_cursor of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({
+      pattern: '^[1-9][0-9]*$',
+      numericMaximum: INT4_MAX,
+      description: 'next_cursor of the previous page',
+    }),
+  ),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 })
 

@@ -23,7 +23,10 @@ describe('npm run apikey:*', () => {
   async function run(...argv: string[]) {
     const out: string[] = []
     const err: string[] = []
-    const code = await runApiKeyCommand(database.db, argv, (line) => out.push(line), (line) => err.push(line))
+    const code = await runApiKeyCommand(database.db, argv, {
+      print: (line) => out.push(line),
+      fail: (line) => err.push(line),
+    })
     return { code, out, err: err.join('\n') }
   }
 
@@ -86,17 +89,24 @@ describe('npm run apikey:*', () => {
     const { out } = await run('create', '--user', String(userId))
     const key = out.at(-1)!
     const { id } = await database.db.apiKey.findFirstOrThrow({ orderBy: { id: 'desc' } })
-    expect(await run('revoke', String(id))).toMatchObject({ code: 0, out: [expect.stringMatching(/^Revoked API key \d+/)] })
+    expect(await run('revoke', String(id))).toMatchObject({
+      code: 0,
+      out: [expect.stringMatching(/^Revoked API key \d+/)],
+    })
     expect(await run('revoke', String(id))).toMatchObject({ code: 0, out: [`API key ${id} was already revoked.`] })
     expect(await run('revoke', '999999')).toMatchObject({ code: 1, err: 'no API key has id 999999' })
     expect(await principalCache(database.db)(key)).toBeUndefined()
   })
 
   it('works as an npm script: the key is the last line of standard output', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['run', 'apikey:create', '--', '--user', String(userId), '--name', 'from npm'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: database.url },
-    })
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', 'apikey:create', '--', '--user', String(userId), '--name', 'from npm'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: database.url },
+      },
+    )
     const key = stdout.trimEnd().split('\n').at(-1)!
     expect(await principalCache(database.db)(key)).toMatchObject({ admin: false, userId })
   })

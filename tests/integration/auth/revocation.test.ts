@@ -25,11 +25,17 @@ afterAll(async () => {
 it('a key revoked with npm run apikey:revoke is refused by every running API process within the cache time', async () => {
   const { id, key } = await createApiKey(environment.database.db, { userId: environment.userId })
   const urls = await Promise.all(apis.map(apiUrlOf))
-  const status = async (url: string) => (await fetch(`${url}/products`, { headers: { authorization: `Bearer ${key}` } })).status
+  const status = async (url: string) =>
+    (await fetch(`${url}/products`, { headers: { authorization: `Bearer ${key}` } })).status
   // Both processes know the key now (and remember it).
   expect(await Promise.all(urls.map(status))).toEqual([200, 200])
 
-  await promisify(execFile)('npm', ['run', 'apikey:revoke', '--', String(id)], { cwd: ROOT, env: { ...process.env, DATABASE_URL: environment.database.url } })
+  await promisify(execFile)('npm', ['run', 'apikey:revoke', '--', String(id)], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: environment.database.url },
+  })
 
-  for (const url of urls) await expect.poll(() => status(url), { timeout: KEY_CACHE_TTL_MS + 5000, interval: 250 }).toBe(401)
+  for (const url of urls) {
+    await expect.poll(() => status(url), { timeout: KEY_CACHE_TTL_MS + 5000, interval: 250 }).toBe(401)
+  }
 }, 60_000)

@@ -28,7 +28,12 @@ describe('rate limits with RATE_LIMIT_REDIS_URL', () => {
   async function appOn(redisUrl: string, namespace: string, log?: FastifyBaseLogger) {
     const settings = testSettings({ RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_REDIS_URL: redisUrl })
     const app = await buildApp(
-      { db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...settings, access: { ...settings.access, redisNamespace: namespace } } },
+      {
+        db: database.db,
+        onProductCreated: () => {},
+        brokerConnected: () => true,
+        settings: { ...settings, access: { ...settings.access, redisNamespace: namespace } },
+      },
       log ? { loggerInstance: log } : {},
     )
     apps.push(app)
@@ -76,7 +81,10 @@ describe('rate limits with RATE_LIMIT_REDIS_URL', () => {
     let redis: ServiceProcess | undefined
     let port: number
     const startRedis = async () => {
-      redis = startCommand(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {})
+      redis = startCommand(
+        ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {},
+      )
       await waitForPort(port, 20_000)
     }
     const stopRedis = async () => {

@@ -1,7 +1,13 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyMigrations, ensureDatabase, readMigrations } from '../../../src/db/migrate.ts'
-import { createTestDatabase, createUser, dropDatabase, uniqueDatabaseUrl, type TestDatabase } from '../../helpers/database.ts'
+import {
+  createTestDatabase,
+  createUser,
+  dropDatabase,
+  uniqueDatabaseUrl,
+  type TestDatabase,
+} from '../../helpers/database.ts'
 
 // What the database itself enforces, whatever client writes the row (Prisma Studio, psql, another
 // service): prisma/migrations/20261126130000_rows_stay_valid. Written with raw SQL, as those clients do.
@@ -42,7 +48,10 @@ const CONSTRAINTS = [
 function insertSql(table: string, row: Row, returning = '*'): [string, unknown[]] {
   const columns = Object.keys(row)
   const values = columns.map((_, i) => `$${i + 1}`)
-  return [`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING ${returning}`, Object.values(row)]
+  return [
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING ${returning}`,
+    Object.values(row),
+  ]
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ code?: string; constraint?: string; message: string }> {
@@ -60,7 +69,8 @@ describe('the database keeps rows valid', () => {
   let userId: number
   const query = <T extends pg.QueryResultRow = Row>(text: string, values?: unknown[]) => pool.query<T>(text, values)
   const insertUser = (row: Row, returning?: string) => query(...insertSql('users', { ...goodUser, ...row }, returning))
-  const insertProduct = (row: Row, returning?: string) => query(...insertSql('products', { user_id: userId, ...goodProduct, ...row }, returning))
+  const insertProduct = (row: Row, returning?: string) =>
+    query(...insertSql('products', { user_id: userId, ...goodProduct, ...row }, returning))
 
   beforeAll(async () => {
     database = await createTestDatabase()
@@ -89,21 +99,29 @@ describe('the database keeps rows valid', () => {
       ['products', 'product_id', (row: Row) => insertProduct(row, `product_id AS id, ${stamps}`)],
     ] as const) {
       it(`${table}: an insert that names neither gets now() for both`, async () => {
-        const { rows: [row] } = await insert({})
+        const {
+          rows: [row],
+        } = await insert({})
         expect(row!.created_at).toEqual(row!.now)
         expect(row!.updated_at).toEqual(row!.now)
       })
 
       it(`${table}: updated_at sent on insert is replaced by now() (Prisma Studio sends 1970-01-01)`, async () => {
-        const { rows: [row] } = await insert({ updated_at: '1970-01-01 00:00:00.000+0000' })
+        const {
+          rows: [row],
+        } = await insert({ updated_at: '1970-01-01 00:00:00.000+0000' })
         expect(row!.updated_at).toEqual(row!.now)
       })
 
       it(`${table}: every update sets updated_at to now(), whatever it sets itself`, async () => {
-        const { rows: [created] } = await insert({ created_at: '2020-01-01T00:00:00Z' })
+        const {
+          rows: [created],
+        } = await insert({ created_at: '2020-01-01T00:00:00Z' })
         const id = created!.id
         for (const set of [`${key} = ${key}`, `updated_at = '2000-01-01'`, `updated_at = NULL`]) {
-          const { rows: [row] } = await query<{ created_at: Date; updated_at: Date; now: Date }>(
+          const {
+            rows: [row],
+          } = await query<{ created_at: Date; updated_at: Date; now: Date }>(
             `UPDATE ${table} SET ${set} WHERE ${key} = $1 RETURNING ${stamps}`,
             [id],
           )
@@ -116,7 +134,9 @@ describe('the database keeps rows valid', () => {
 
     it('rows written by Prisma Client get the same treatment', async () => {
       const before = (await query<{ now: Date }>('SELECT now()::timestamptz(3) AS now')).rows[0]!.now
-      const user = await database.db.user.create({ data: { name: 'Prisma', mobile: '+10000000001', latitude: 1, longitude: 2 } })
+      const user = await database.db.user.create({
+        data: { name: 'Prisma', mobile: '+10000000001', latitude: 1, longitude: 2 },
+      })
       expect(user.updated_at.getTime()).toBeGreaterThanOrEqual(before.getTime())
       const updated = await database.db.user.update({ where: { id: user.id }, data: { updated_at: new Date(0) } })
       expect(updated.updated_at.getTime()).toBeGreaterThanOrEqual(user.updated_at.getTime())
@@ -168,7 +188,10 @@ describe('the database keeps rows valid', () => {
       ['products_images_array', { images: '{}' }],
       ['products_images_count', { compressed_product_images: ['a.webp'], images: '[{"index":0},{"index":1}]' }],
       ['products_done_has_every_image', { status: 'done', compressed_product_images: ['a.webp'] }],
-      ['products_done_has_every_image', { status: 'done', compressed_product_images: ['a.webp', 'b.webp'], image_errors: '[{"index":0}]' }],
+      [
+        'products_done_has_every_image',
+        { status: 'done', compressed_product_images: ['a.webp', 'b.webp'], image_errors: '[{"index":0}]' },
+      ],
       ['products_failed_has_errors', { status: 'failed', compressed_product_images: ['a.webp'] }],
     ]
 
@@ -184,15 +207,21 @@ describe('the database keeps rows valid', () => {
     }
 
     it('refuses an update that would break a rule, and leaves the row as it was', async () => {
-      const { rows: [user] } = await insertUser({})
+      const {
+        rows: [user],
+      } = await insertUser({})
       const error = await refusal(query('UPDATE users SET latitude = 123 WHERE id = $1', [user!.id]))
       expect(error).toMatchObject({ code: '23514', constraint: 'users_latitude_range' })
-      expect((await query('SELECT latitude FROM users WHERE id = $1', [user!.id])).rows[0]!.latitude).toBe(goodUser.latitude)
+      expect((await query('SELECT latitude FROM users WHERE id = $1', [user!.id])).rows[0]!.latitude).toBe(
+        goodUser.latitude,
+      )
     })
   })
 
   it('stores a user added with only a name and a mobile with the location unknown (null), as Prisma Studio adds one', async () => {
-    const { rows: [user] } = await query(...insertSql('users', { name: goodUser.name, mobile: goodUser.mobile }))
+    const {
+      rows: [user],
+    } = await query(...insertSql('users', { name: goodUser.name, mobile: goodUser.mobile }))
     expect(user).toMatchObject({ latitude: null, longitude: null })
   })
 
@@ -217,11 +246,23 @@ describe('the database keeps rows valid', () => {
       ['a description with tabs and newlines, or empty', { product_description: 'a\tb\r\nc' }],
       ['an empty description', { product_description: '' }],
       ['a name with a right-to-left override (the API allows it)', { product_name: 'lamp \u202e' }],
-      ['processing with leftovers of an earlier run', { status: 'processing', compressed_product_images: ['a.webp'], image_errors: '[{"index":1}]' }],
+      [
+        'processing with leftovers of an earlier run',
+        { status: 'processing', compressed_product_images: ['a.webp'], image_errors: '[{"index":1}]' },
+      ],
       ['done', { status: 'done', compressed_product_images: ['a.webp', 'b.webp'] }],
-      ['done with a record per image', { status: 'done', compressed_product_images: ['a.webp', 'b.webp'], images: '[{"index":0},{"index":1}]' }],
-      ['reprocessing: pending with the records of the last run', { status: 'pending', compressed_product_images: ['a.webp'], images: '[{"index":0}]' }],
-      ['failed, one image stored', { status: 'failed', compressed_product_images: ['a.webp'], image_errors: '[{"index":1}]' }],
+      [
+        'done with a record per image',
+        { status: 'done', compressed_product_images: ['a.webp', 'b.webp'], images: '[{"index":0},{"index":1}]' },
+      ],
+      [
+        'reprocessing: pending with the records of the last run',
+        { status: 'pending', compressed_product_images: ['a.webp'], images: '[{"index":0}]' },
+      ],
+      [
+        'failed, one image stored',
+        { status: 'failed', compressed_product_images: ['a.webp'], image_errors: '[{"index":1}]' },
+      ],
       ['failed, none stored', { status: 'failed', image_errors: '[{"index":0},{"index":1}]' }],
     ])('products: %s', async (_, row) => {
       await expect(insertProduct(row)).resolves.toMatchObject({ rowCount: 1 })
@@ -254,17 +295,25 @@ describe('migrating a database that holds rows from before the rules', () => {
       expect(applied).toEqual(migrations.slice(index).map((migration) => migration.name))
       expect(warnings).toEqual([
         expect.stringMatching(/^2 row\(s\) of users break constraint users_location_not_0_0 \(id 1, 2\)/),
-        expect.stringMatching(/^1 row\(s\) of users break constraint users_mobile_e164 \(id 1\).*ALTER TABLE users VALIDATE CONSTRAINT users_mobile_e164;$/),
+        expect.stringMatching(
+          /^1 row\(s\) of users break constraint users_mobile_e164 \(id 1\).*ALTER TABLE users VALIDATE CONSTRAINT users_mobile_e164;$/,
+        ),
       ])
 
-      const { rows: users } = await client.query('SELECT id, updated_at = created_at AS repaired FROM users ORDER BY id')
+      const { rows: users } = await client.query(
+        'SELECT id, updated_at = created_at AS repaired FROM users ORDER BY id',
+      )
       expect(users).toEqual([1, 2, 3].map((id) => ({ id, repaired: true })))
-      const { rows: pending } = await client.query(`SELECT conname FROM pg_constraint WHERE contype = 'c' AND NOT convalidated ORDER BY conname`)
+      const { rows: pending } = await client.query(
+        `SELECT conname FROM pg_constraint WHERE contype = 'c' AND NOT convalidated ORDER BY conname`,
+      )
       expect(pending).toEqual([{ conname: 'users_location_not_0_0' }, { conname: 'users_mobile_e164' }])
 
       // Not yet validated, but enforced on new and changed rows.
       await expect(client.query(studio, ['', 'Another', 0, 0])).rejects.toMatchObject({ code: '23514' })
-      await expect(client.query(`UPDATE users SET name = 'Renamed' WHERE id = 1`)).rejects.toMatchObject({ code: '23514' })
+      await expect(client.query(`UPDATE users SET name = 'Renamed' WHERE id = 1`)).rejects.toMatchObject({
+        code: '23514',
+      })
 
       // Fixed by hand, then validated as the warning says.
       await client.query(`UPDATE users SET mobile = '+447700900125', latitude = 40.4, longitude = -3.7 WHERE id = 1`)

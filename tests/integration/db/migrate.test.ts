@@ -36,7 +36,10 @@ describe('applyMigrations', () => {
   it('leaves neither half a migration nor a failed record when one fails', async () => {
     await ensureDatabase(url)
     await expect(applyMigrations(url, [first, broken])).rejects.toThrow(/20260102000000_broken failed/)
-    const tables = await query<{ table_name: string }>(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+    const tables = await query<{ table_name: string }>(
+      url,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    )
     expect(tables.map((t) => t.table_name)).toEqual(['_prisma_migrations', 'a'])
     const history = await query<{ migration_name: string }>(url, 'SELECT migration_name FROM _prisma_migrations')
     expect(history).toEqual([{ migration_name: first.name }])
@@ -44,7 +47,10 @@ describe('applyMigrations', () => {
 
   it("hands over a migration's warnings, not its notices", async () => {
     await ensureDatabase(url)
-    const warns = migration('20260104000000_warns', `DO $$ BEGIN RAISE NOTICE 'just so you know'; RAISE WARNING 'rows kept as they are'; END $$;`)
+    const warns = migration(
+      '20260104000000_warns',
+      `DO $$ BEGIN RAISE NOTICE 'just so you know'; RAISE WARNING 'rows kept as they are'; END $$;`,
+    )
     const warnings: [string, string][] = []
     await applyMigrations(url, [first, warns], { onWarning: (name, message) => warnings.push([name, message]) })
     expect(warnings).toEqual([[warns.name, 'rows kept as they are']])

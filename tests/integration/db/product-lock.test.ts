@@ -38,7 +38,9 @@ describe('withProductLock', () => {
 
   it('returns what the work returns, and lets go when it throws', async () => {
     expect(await withProductLock(database.db, 10, async () => 'done')).toBe('done')
-    await expect(withProductLock(database.db, 10, async () => Promise.reject(new Error('broken')))).rejects.toThrow('broken')
+    await expect(withProductLock(database.db, 10, async () => Promise.reject(new Error('broken')))).rejects.toThrow(
+      'broken',
+    )
     expect(await withProductLock(database.db, 10, async () => 'again')).toBe('again')
   })
 
@@ -46,7 +48,11 @@ describe('withProductLock', () => {
     let holder = 0
     let finish = () => {}
     const held = withProductLock(database.db, 11, async () => {
-      holder = (await database.db.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 11 AND granted`)[0]!.pid
+      holder = (
+        await database.db.$queryRaw<
+          { pid: number }[]
+        >`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 11 AND granted`
+      )[0]!.pid
       await new Promise<void>((resolve) => (finish = resolve))
     })
     await expect.poll(() => holder).toBeGreaterThan(0)

@@ -14,12 +14,22 @@ import type { paths } from './api-types.ts'
 describe('the OpenAPI document at /docs/json', () => {
   let database: TestDatabase
   let app: Awaited<ReturnType<typeof buildApp>>
-  let document: { paths: Record<string, Record<string, { operationId?: string; responses: Record<string, unknown>; security?: unknown[] }>> }
+  let document: {
+    paths: Record<
+      string,
+      Record<string, { operationId?: string; responses: Record<string, unknown>; security?: unknown[] }>
+    >
+  }
   let baseUrl: string
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() })
+    app = await buildApp({
+      db: database.db,
+      onProductCreated: () => {},
+      brokerConnected: () => true,
+      settings: testSettings(),
+    })
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
     document = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
   })
@@ -28,13 +38,26 @@ describe('the OpenAPI document at /docs/json', () => {
     await database?.drop()
   })
 
-  const operations = () => Object.entries(document.paths).flatMap(([route, methods]) => Object.entries(methods).map(([method, operation]) => ({ route, method, operation })))
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([route, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ route, method, operation })),
+    )
 
   it("passes Redocly's recommended rules without an error", async () => {
-    const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config: await createConfig({ extends: ['recommended'] }) })
-    const show = (p: (typeof problems)[number]) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`
+    const problems = await lintFromString({
+      source: JSON.stringify(document),
+      absoluteRef: 'openapi.json',
+      config: await createConfig({ extends: ['recommended'] }),
+    })
+    const show = (p: (typeof problems)[number]) =>
+      `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`
     // Left as warnings, and why: probes answer no 4xx; the licence (UNLICENSED, private) has no URL.
-    console.log(problems.filter((p) => p.severity !== 'error').map(show).join('\n'))
+    console.log(
+      problems
+        .filter((p) => p.severity !== 'error')
+        .map(show)
+        .join('\n'),
+    )
     expect(problems.filter((p) => p.severity === 'error').map(show)).toEqual([])
   })
 
@@ -47,7 +70,11 @@ describe('the OpenAPI document at /docs/json', () => {
   })
 
   it('names every operation, and says which need an API key', () => {
-    expect(operations().map(({ operation }) => operation.operationId).sort()).toEqual(['createProduct', 'getHealth', 'getProduct', 'getReadiness', 'listProducts', 'reprocessProduct'])
+    expect(
+      operations()
+        .map(({ operation }) => operation.operationId)
+        .sort(),
+    ).toEqual(['createProduct', 'getHealth', 'getProduct', 'getReadiness', 'listProducts', 'reprocessProduct'])
     for (const { route, operation } of operations()) {
       expect(operation.security, route).toEqual(route.startsWith('/products') ? [{ apiKey: [] }] : [])
     }
@@ -75,7 +102,13 @@ describe('the OpenAPI document at /docs/json', () => {
     const { key } = await createApiKey(database.db, { userId })
     const client = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${key}` } })
 
-    const body = { user_id: userId, product_name: 'Typed lamp', product_description: 'Brass', product_images: ['https://images.example/lamp.jpg'], product_price: 20 }
+    const body = {
+      user_id: userId,
+      product_name: 'Typed lamp',
+      product_description: 'Brass',
+      product_images: ['https://images.example/lamp.jpg'],
+      product_price: 20,
+    }
     const created = await client.POST('/products', { body })
     expect(created.response.status).toBe(201)
     const productId = created.data!.product_id

@@ -15,25 +15,29 @@ beforeAll(async () => {
 afterEach(() => services.stopAll())
 afterAll(() => proxy?.close())
 
-it('RabbitMQ unreachable while products are posted: the API accepts them, the outbox delivers them later', { timeout: 180_000 }, async () => {
-  onTestFailed(services.printTails)
-  const scenario = current()
-  const startedAt = performance.now()
-  const api = services.start('api', viaProxy())
-  const worker = services.start('worker', viaProxy())
-  await worker.waitFor((line) => line.msg === 'worker consuming', STARTUP_MS)
+it(
+  'RabbitMQ unreachable while products are posted: the API accepts them, the outbox delivers them later',
+  { timeout: 180_000 },
+  async () => {
+    onTestFailed(services.printTails)
+    const scenario = current()
+    const startedAt = performance.now()
+    const api = services.start('api', viaProxy())
+    const worker = services.start('worker', viaProxy())
+    await worker.waitFor((line) => line.msg === 'worker consuming', STARTUP_MS)
 
-  await proxy.stop()
-  const posted = await postBatch(scenario, await apiUrlOf(api), BATCH / 2)
-  const queued = await scenario.database.db.product.count({ where: { queued_at: { not: null } } })
-  expect(queued).toBe(0)
-  expect(await countDone(scenario)).toBe(0)
+    await proxy.stop()
+    const posted = await postBatch(scenario, await apiUrlOf(api), BATCH / 2)
+    const queued = await scenario.database.db.product.count({ where: { queued_at: { not: null } } })
+    expect(queued).toBe(0)
+    expect(await countDone(scenario)).toBe(0)
 
-  await proxy.start()
-  await waitUntilSettled(scenario, posted)
-  const figures = await tally(scenario, 'RabbitMQ unreachable, then back', posted, startedAt)
-  expect(figures).toMatchObject({ posted: BATCH / 2, done: BATCH / 2, lost: 0, duplicated: 0, deadLettered: 0 })
-})
+    await proxy.start()
+    await waitUntilSettled(scenario, posted)
+    const figures = await tally(scenario, 'RabbitMQ unreachable, then back', posted, startedAt)
+    expect(figures).toMatchObject({ posted: BATCH / 2, done: BATCH / 2, lost: 0, duplicated: 0, deadLettered: 0 })
+  },
+)
 
 it('all broker connections dropped mid-batch: API and worker reconnect and finish', { timeout: 180_000 }, async () => {
   onTestFailed(services.printTails)

@@ -24,7 +24,11 @@ export interface Posted {
 
 // The batch's photos are 640, 480 and 800 wide; a product's image i is photo i. Each makes its
 // main file and a variant for every default width narrower than itself.
-const PHOTO_SIZES = [[640, 480], [480, 640], [800, 600]] as const
+const PHOTO_SIZES = [
+  [640, 480],
+  [480, 640],
+  [800, 600],
+] as const
 const FILES_PER_PHOTO = [1 + 1, 1 + 1, 1 + 2] // + 256; + 256; + 256 and 640
 
 /** Images for a batch, on a database, queue namespace and image server of its own; on the tests' RabbitMQ unless told another. */
@@ -34,7 +38,11 @@ export async function startScenario(amqpUrl?: string): Promise<Scenario> {
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
   const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
   // The API's rate limit is not what these tests are about: high enough never to refuse a batch.
-  return { ...environment, env: (overrides = {}) => environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides }) }
+  return {
+    ...environment,
+    env: (overrides = {}) =>
+      environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides }),
+  }
 }
 
 /** Posts products with 2 or 3 images each; every POST must be accepted. */
@@ -42,11 +50,19 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
   const posted: Posted[] = []
   for (let n = from; n < from + count; n++) {
     const imageCount = 2 + (n % 2)
-    const product_images = Array.from({ length: imageCount }, (_, i) => scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`))
+    const productImages = Array.from({ length: imageCount }, (_, i) =>
+      scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`),
+    )
     const response = await fetch(`${apiUrl}/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${scenario.apiKey}` },
-      body: JSON.stringify({ user_id: scenario.userId, product_name: `Product ${n}`, product_description: 'fault test', product_images, product_price: n }),
+      body: JSON.stringify({
+        user_id: scenario.userId,
+        product_name: `Product ${n}`,
+        product_description: 'fault test',
+        product_images: productImages,
+        product_price: n,
+      }),
     })
     expect(response.status).toBe(201)
     const fileCount = FILES_PER_PHOTO.slice(0, imageCount).reduce((sum, files) => sum + files, 0)
@@ -82,7 +98,9 @@ export interface Figures {
 
 /** Counts what came out: products done (every path and file there), lost, and files or paths beyond those expected. */
 export async function tally(scenario: Scenario, name: string, posted: Posted[], startedAt: number): Promise<Figures> {
-  const rows = await scenario.database.db.product.findMany({ where: { product_id: { in: posted.map((p) => p.productId) } } })
+  const rows = await scenario.database.db.product.findMany({
+    where: { product_id: { in: posted.map((p) => p.productId) } },
+  })
   let duplicated = 0
   let done = 0
   for (const { productId, imageCount, fileCount } of posted) {
@@ -91,7 +109,9 @@ export async function tally(scenario: Scenario, name: string, posted: Posted[], 
     duplicated += Math.max(0, files.length - fileCount)
     duplicated += row.compressed_product_images.length - new Set(row.compressed_product_images).size
     duplicated += Math.max(0, row.compressed_product_images.length - imageCount)
-    if (row.status === 'done' && row.compressed_product_images.length === imageCount && files.length === fileCount) done++
+    if (row.status === 'done' && row.compressed_product_images.length === imageCount && files.length === fileCount) {
+      done++
+    }
   }
   const figures = {
     posted: posted.length,
@@ -117,7 +137,12 @@ export function serviceGroup(scenario: () => Scenario) {
     /** The last log lines of every process: what a failed fault test needs to be understood. */
     printTails() {
       for (const { role, service } of services) {
-        console.log(`--- ${role} ${service.pid}\n${service.lines.slice(-15).map((l) => JSON.stringify(l).slice(0, 500)).join('\n')}`)
+        console.log(
+          `--- ${role} ${service.pid}\n${service.lines
+            .slice(-15)
+            .map((l) => JSON.stringify(l).slice(0, 500))
+            .join('\n')}`,
+        )
       }
     },
     stopAll: () => Promise.all(services.map(({ service }) => stopService(service))),
@@ -139,7 +164,11 @@ export function useScenario() {
 }
 
 /** API and a worker started, a batch posted, and a few products done: the moment to strike. */
-export async function midBatch(scenario: Scenario, services: ReturnType<typeof serviceGroup>, workerEnv?: Record<string, string>) {
+export async function midBatch(
+  scenario: Scenario,
+  services: ReturnType<typeof serviceGroup>,
+  workerEnv?: Record<string, string>,
+) {
   const startedAt = performance.now()
   const api = services.start('api')
   const worker = services.start('worker', workerEnv)

@@ -55,7 +55,11 @@ describe('downloader against hostile servers (loopback)', () => {
     await internal?.close()
   })
 
-  const failure = (url: string) => downloader.download(url).then(() => expect.fail(`${url} was downloaded`), (error: Error) => error)
+  const failure = (url: string) =>
+    downloader.download(url).then(
+      () => expect.fail(`${url} was downloaded`),
+      (error: Error) => error,
+    )
   const bytesOf = async (url: string) => {
     const source = await downloader.download(url)
     source.release()
@@ -69,22 +73,31 @@ describe('downloader against hostile servers (loopback)', () => {
 
   it('re-checks every redirect hop: a chain ending at a private address is refused and never reaches it', async () => {
     const error = await failure(images.url('/hop/1'))
-    expect(error).toMatchObject({ code: 'blocked_address', message: `${internal.host} is in a blocked range (loopback)` })
+    expect(error).toMatchObject({
+      code: 'blocked_address',
+      message: `${internal.host} is in a blocked range (loopback)`,
+    })
     expect(['/hop/1', '/hop/2', '/hop/3'].map((path) => images.hits.get(path))).toEqual([1, 1, 1])
     expect(internal.hits.size).toBe(0)
   })
 
-  it.each(['http://127.1:PORT/secret', 'http://0x7f000001:PORT/secret', 'http://0:PORT/secret', 'http://[::ffff:127.0.0.1]:PORT/secret', 'http://localhost:PORT/secret'])(
-    'refuses %s: the allowance is for one address and port only',
-    async (template) => {
-      const port = internal.host.split(':')[1]!
-      expect(await failure(template.replace('PORT', port))).toMatchObject({ code: 'blocked_address' })
-      expect(internal.hits.size).toBe(0)
-    },
-  )
+  it.each([
+    'http://127.1:PORT/secret',
+    'http://0x7f000001:PORT/secret',
+    'http://0:PORT/secret',
+    'http://[::ffff:127.0.0.1]:PORT/secret',
+    'http://localhost:PORT/secret',
+  ])('refuses %s: the allowance is for one address and port only', async (template) => {
+    const port = internal.host.split(':')[1]!
+    expect(await failure(template.replace('PORT', port))).toMatchObject({ code: 'blocked_address' })
+    expect(internal.hits.size).toBe(0)
+  })
 
   it('refuses a redirect to cloud metadata without connecting', async () => {
-    expect(await failure(images.url('/to-metadata'))).toMatchObject({ code: 'blocked_address', message: /cloud metadata/ })
+    expect(await failure(images.url('/to-metadata'))).toMatchObject({
+      code: 'blocked_address',
+      message: /cloud metadata/,
+    })
   })
 
   it('follows at most the configured number of redirects', async () => {
@@ -131,8 +144,9 @@ describe('downloader against hostile servers (loopback)', () => {
     // undici takes the declared bytes, or (when the excess arrives before they are read) drops the
     // connection as a network error; which one depends on timing. Never more than declared.
     const outcome = await bytesOf(images.url('/liar')).catch((error: Error) => error)
-    if (outcome instanceof Error) expect(outcome).toMatchObject({ code: expect.stringMatching(/^UND_ERR_(SOCKET|RES_CONTENT_LENGTH_MISMATCH)$/) })
-    else expect(outcome).toEqual(Buffer.alloc(100, 0xcd))
+    if (outcome instanceof Error) {
+      expect(outcome).toMatchObject({ code: expect.stringMatching(/^UND_ERR_(SOCKET|RES_CONTENT_LENGTH_MISMATCH)$/) })
+    } else expect(outcome).toEqual(Buffer.alloc(100, 0xcd))
     expect(liar.sent()).toBeLessThan(20 * 1024 * 1024)
   })
 
@@ -148,14 +162,22 @@ describe('downloader bounds (loopback)', () => {
   let images: ImageServer
   let open = 0
   let mostOpen = 0
-  const base = { maxBytes: 4 * MiB, timeoutMs: 1500, connectTimeoutMs: 1000, headersTimeoutMs: 1000, idleTimeoutMs: 1000, maxRedirects: 0 }
+  const base = {
+    maxBytes: 4 * MiB,
+    timeoutMs: 1500,
+    connectTimeoutMs: 1000,
+    headersTimeoutMs: 1000,
+    idleTimeoutMs: 1000,
+    maxRedirects: 0,
+  }
   const downloaders: Downloader[] = []
   const downloaderOf = (bounds: Pick<DownloadOptions, 'maxHeldBytes' | 'connectionsPerHost'>) => {
     const downloader = createDownloader({ ...base, addressPolicy: parseAddressPolicy(images.host), ...bounds })
     downloaders.push(downloader)
     return downloader
   }
-  const settledYet = async (promise: Promise<unknown>) => Promise.race([promise.then(() => true), new Promise((resolve) => setTimeout(resolve, 100, false))])
+  const settledYet = async (promise: Promise<unknown>) =>
+    Promise.race([promise.then(() => true), new Promise((resolve) => setTimeout(resolve, 100, false))])
 
   beforeAll(async () => {
     const slow = (ms: number, body: Buffer) => (_request: unknown, response: import('node:http').ServerResponse) => {
@@ -164,7 +186,11 @@ describe('downloader bounds (loopback)', () => {
       setTimeout(() => serve(body)(_request as never, response), ms)
       response.on('close', () => open--)
     }
-    images = await startImageServer({ '/a.jpg': serve(Buffer.alloc(700 * 1024, 1)), '/b.jpg': serve(Buffer.alloc(700 * 1024, 2)), '/slow.jpg': slow(200, Buffer.alloc(100, 3)) })
+    images = await startImageServer({
+      '/a.jpg': serve(Buffer.alloc(700 * 1024, 1)),
+      '/b.jpg': serve(Buffer.alloc(700 * 1024, 2)),
+      '/slow.jpg': slow(200, Buffer.alloc(100, 3)),
+    })
   })
   afterAll(async () => {
     for (const downloader of downloaders) await downloader.close()

@@ -29,10 +29,14 @@ describe('responsive images: variants, sizes and placeholders', () => {
 
   beforeAll(async () => {
     const routes = Object.fromEntries(
-      await Promise.all(Object.entries(SOURCES).map(async ([route, [width, height]]) => [route, serve(await photoJpeg(width, height))])),
+      await Promise.all(
+        Object.entries(SOURCES).map(async ([route, [width, height]]) => [route, serve(await photoJpeg(width, height))]),
+      ),
     )
     // A product photographed on a transparent background: a red disc in a 900×600 canvas.
-    const disc = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><circle cx="450" cy="300" r="250" fill="#d22"/></svg>')
+    const disc = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><circle cx="450" cy="300" r="250" fill="#d22"/></svg>',
+    )
     cutOut = await sharp(disc).png().toBuffer()
     pipeline = await startPipeline({ routes: { ...routes, '/cut-out.png': serve(cutOut, 'image/png') } })
   }, 60_000)
@@ -50,8 +54,16 @@ describe('responsive images: variants, sizes and placeholders', () => {
 
     expect(images.map((image) => image.index)).toEqual([0, 1, 2])
     expect(images.map((image) => image.path)).toEqual(product.compressed_product_images)
-    expect(images.map((image) => [image.width, image.height])).toEqual([[1920, 1080], [800, 1200], [200, 150]])
-    expect(images.map((image) => image.variants.map((variant) => variant.width))).toEqual([[256, 640, 1280], [256, 640], []])
+    expect(images.map((image) => [image.width, image.height])).toEqual([
+      [1920, 1080],
+      [800, 1200],
+      [200, 150],
+    ])
+    expect(images.map((image) => image.variants.map((variant) => variant.width))).toEqual([
+      [256, 640, 1280],
+      [256, 640],
+      [],
+    ])
 
     const tag = encodingTag(compressOptions(pipeline.config))
     for (const image of images) {
@@ -65,14 +77,23 @@ describe('responsive images: variants, sizes and placeholders', () => {
         expect(path.basename(file.path)).toBe(`${image.index}.${tag}${width}.webp`)
       }
     }
-    expect(await filesIn(productId)).toEqual(images.flatMap(everyFile).map((file) => path.basename(file.path)).sort())
+    expect(await filesIn(productId)).toEqual(
+      images
+        .flatMap(everyFile)
+        .map((file) => path.basename(file.path))
+        .sort(),
+    )
   })
 
   it('serves every file of the srcset at its URL', async () => {
     const product = await pipeline.settled(await pipeline.postProduct(['/landscape.jpg']))
     const [image] = product.images as Image[]
     const srcset = image!.srcset.split(', ').map((entry) => entry.split(' '))
-    expect(srcset).toEqual(everyFile(image!).sort((a, b) => a.width - b.width).map((file) => [file.url, `${file.width}w`]))
+    expect(srcset).toEqual(
+      everyFile(image!)
+        .sort((a, b) => a.width - b.width)
+        .map((file) => [file.url, `${file.width}w`]),
+    )
     for (const file of everyFile(image!)) {
       const response = await pipeline.app.inject({ method: 'GET', url: file.url })
       expect(response.statusCode).toBe(200)
@@ -82,7 +103,9 @@ describe('responsive images: variants, sizes and placeholders', () => {
   })
 
   it('gives each image a placeholder of its aspect ratio and a dominant colour', async () => {
-    const product = await pipeline.settled(await pipeline.postProduct(['/landscape.jpg', '/portrait.jpg', '/cut-out.png']))
+    const product = await pipeline.settled(
+      await pipeline.postProduct(['/landscape.jpg', '/portrait.jpg', '/cut-out.png']),
+    )
     for (const image of product.images as Image[]) {
       const ratio = thumbHashToApproximateAspectRatio(Buffer.from(image.thumbhash, 'base64'))
       expect(Math.abs(Math.log(ratio / (image.width / image.height)))).toBeLessThan(Math.log(1.2))
@@ -106,7 +129,13 @@ describe('responsive images: variants, sizes and placeholders', () => {
     const redeploy = async (settings: Partial<Config>) => {
       await (worker ?? pipeline.worker).stop()
       const config = { ...pipeline.config, ...settings }
-      worker = await startWorker({ config, db: pipeline.database.db, broker: pipeline.broker.broker, recovery: recoveryOf(pipeline.broker.config), log: pipeline.logs.log })
+      worker = await startWorker({
+        config,
+        db: pipeline.database.db,
+        broker: pipeline.broker.broker,
+        recovery: recoveryOf(pipeline.broker.config),
+        log: pipeline.logs.log,
+      })
     }
     const downloads = () => pipeline.images.hits.get('/landscape.jpg') ?? 0
 

@@ -14,7 +14,11 @@ it('says how to upgrade when RabbitMQ holds the work queue as a classic queue, i
   const logs = recordLogs()
   const stopping = new AbortController()
   try {
-    const connecting = connectBroker(brokerConfig({ amqpUrl: inject('amqpUrl'), namespace }), logs.log, stopping.signal).catch(() => undefined)
+    const connecting = connectBroker(
+      brokerConfig({ amqpUrl: inject('amqpUrl'), namespace }),
+      logs.log,
+      stopping.signal,
+    ).catch(() => undefined)
     const line = await logs.waitFor((l) => l.level === 50 && String(l.msg).includes('Upgrading from classic queues'))
     expect((line.err as { message: string }).message).toMatch(/PRECONDITION.FAILED - inequivalent arg/)
     stopping.abort()
@@ -22,7 +26,9 @@ it('says how to upgrade when RabbitMQ holds the work queue as a classic queue, i
   } finally {
     await channel.deleteQueue(queue)
     for (const name of ['products.retry.wait', 'products.dead']) await channel.deleteQueue(`${namespace}:${name}`)
-    for (const name of ['products', 'products.retry', 'products.dead']) await channel.deleteExchange(`${namespace}:${name}`)
+    for (const name of ['products', 'products.retry', 'products.dead']) {
+      await channel.deleteExchange(`${namespace}:${name}`)
+    }
     await connection.close()
   }
 })

@@ -27,21 +27,27 @@ async function crashOnNextMessage(queue: string): Promise<ConsumeMessage | undef
   }
 }
 
-it('dead-letters a message that keeps crashing its consumers once x-delivery-limit redeliveries are spent', { timeout: 60_000 }, async () => {
-  const limit = queuesOf(broker.config)['products.process']!.options!.arguments!['x-delivery-limit'] as number
-  const queue = `${broker.config.vhosts!['/']!.namespace as string}:products.process`
-  await publishProductCreated(broker.broker, 424_242)
+it(
+  'dead-letters a message that keeps crashing its consumers once x-delivery-limit redeliveries are spent',
+  { timeout: 60_000 },
+  async () => {
+    const limit = queuesOf(broker.config)['products.process']!.options!.arguments!['x-delivery-limit'] as number
+    const queue = `${broker.config.vhosts!['/']!.namespace as string}:products.process`
+    await publishProductCreated(broker.broker, 424_242)
 
-  const deliveries: ConsumeMessage[] = []
-  while (broker.deadLetters.length === 0 && deliveries.length <= limit + 1) {
-    const message = await crashOnNextMessage(queue)
-    if (message) deliveries.push(message)
-  }
+    const deliveries: ConsumeMessage[] = []
+    while (broker.deadLetters.length === 0 && deliveries.length <= limit + 1) {
+      const message = await crashOnNextMessage(queue)
+      if (message) deliveries.push(message)
+    }
 
-  expect(deliveries).toHaveLength(limit + 1) // the first delivery and `limit` redeliveries
-  expect(deliveries.map((m) => m.properties.headers?.['x-delivery-count'] ?? 0)).toEqual([...Array(limit + 1).keys()])
-  await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
-  const dead = broker.deadLetters[0]!
-  expect(JSON.parse(dead.content.toString())).toEqual({ product_id: 424_242 })
-  expect(dead.properties.headers?.['x-death']).toEqual([expect.objectContaining({ reason: 'delivery_limit', queue, count: 1 })])
-})
+    expect(deliveries).toHaveLength(limit + 1) // the first delivery and `limit` redeliveries
+    expect(deliveries.map((m) => m.properties.headers?.['x-delivery-count'] ?? 0)).toEqual([...Array(limit + 1).keys()])
+    await expect.poll(() => broker.deadLetters.length, { timeout: 10_000 }).toBe(1)
+    const dead = broker.deadLetters[0]!
+    expect(JSON.parse(dead.content.toString())).toEqual({ product_id: 424_242 })
+    expect(dead.properties.headers?.['x-death']).toEqual([
+      expect.objectContaining({ reason: 'delivery_limit', queue, count: 1 }),
+    ])
+  },
+)

@@ -24,17 +24,23 @@ describe('outbox relay', () => {
       product_images: ['http://x/y.jpg'],
       product_price: 1,
     }))
-    return (await database.db.product.createManyAndReturn({ data, select: { product_id: true } })).map((p) => p.product_id)
+    return (await database.db.product.createManyAndReturn({ data, select: { product_id: true } })).map(
+      (p) => p.product_id,
+    )
   }
   const unqueued = () => database.db.product.count({ where: { queued_at: null } })
+  /** A publish that succeeds and records the ids it was given. */
+  const recordingInto = (published: number[]) => async (id: number) => {
+    published.push(id)
+  }
 
   it('publishes stored products and marks them queued', async () => {
     const ids = await storeProducts(3)
     const published: number[] = []
-    expect(await relayPending(database.db, async (id) => void published.push(id))).toBe(3)
+    expect(await relayPending(database.db, recordingInto(published))).toBe(3)
     expect(published.sort()).toEqual(ids.sort())
     expect(await unqueued()).toBe(0)
-    expect(await relayPending(database.db, async (id) => void published.push(id))).toBe(0)
+    expect(await relayPending(database.db, recordingInto(published))).toBe(0)
   })
 
   it('marks nothing when a publish fails, so the next pass publishes again', async () => {
@@ -63,7 +69,12 @@ describe('outbox relay', () => {
   it('started after a crash, catches up with what was stored but not published', async () => {
     const ids = await storeProducts(5)
     const published: number[] = []
-    const relay = startOutboxRelay(database.db, async (id) => void published.push(id), recordLogs().log, 50)
+    const relay = startOutboxRelay({
+      db: database.db,
+      publish: recordingInto(published),
+      log: recordLogs().log,
+      intervalMs: 50,
+    })
     try {
       await expect.poll(unqueued).toBe(0)
       expect(published.sort()).toEqual(ids.sort())
@@ -76,9 +87,14 @@ describe('outbox relay', () => {
     await storeProducts(2)
     let brokerUp = false
     const logs = recordLogs()
-    const relay = startOutboxRelay(database.db, async () => {
-      if (!brokerUp) throw new Error('broker down')
-    }, logs.log, 50)
+    const relay = startOutboxRelay({
+      db: database.db,
+      publish: async () => {
+        if (!brokerUp) throw new Error('broker down')
+      },
+      log: logs.log,
+      intervalMs: 50,
+    })
     try {
       await logs.waitFor((line) => line.msg === 'outbox relay could not publish; will retry')
       expect(await unqueued()).toBe(2)

@@ -46,7 +46,12 @@ describe('who may do what on /products', () => {
       'its own key': await key({ userId: owner }),
       'an admin key': await key({ admin: true }),
     })
-    app = await buildApp({ db: database.db, onProductCreated: (id) => queued.push(id), brokerConnected: () => true, settings: testSettings() })
+    app = await buildApp({
+      db: database.db,
+      onProductCreated: (id) => queued.push(id),
+      brokerConnected: () => true,
+      settings: testSettings(),
+    })
   })
   afterAll(async () => {
     await app?.close()
@@ -60,21 +65,23 @@ describe('who may do what on /products', () => {
   const refused = ['no header', '"Bearer" alone', 'garbage', 'another scheme', 'an unknown key', 'a revoked key']
 
   describe('POST /products for the owner', () => {
-    it.each([...refused.map((who) => [who, 401] as const), ["another user's key", 403], ['its own key', 201], ['an admin key', 201]] as const)(
-      'with %s answers %i, and stores and queues only what it accepts',
-      async (who, status) => {
-        const before = await database.db.product.count()
-        const queuedBefore = queued.length
-        const response = await send(who, 'POST', '/products', product(owner))
-        expect(response.statusCode).toBe(status)
-        expect(await database.db.product.count()).toBe(before + (status === 201 ? 1 : 0))
-        expect(queued.length).toBe(queuedBefore + (status === 201 ? 1 : 0))
-        if (status === 201) expect(response.json().user_id).toBe(owner)
-        else expect(response.json()).toMatchObject({ statusCode: status, message: expect.any(String) })
-        if (status === 401) expect(response.headers['www-authenticate']).toMatch(/^Bearer/)
-        if (status === 403) expect(response.json().message).toMatch(/belongs to another user/)
-      },
-    )
+    it.each([
+      ...refused.map((who) => [who, 401] as const),
+      ["another user's key", 403],
+      ['its own key', 201],
+      ['an admin key', 201],
+    ] as const)('with %s answers %i, and stores and queues only what it accepts', async (who, status) => {
+      const before = await database.db.product.count()
+      const queuedBefore = queued.length
+      const response = await send(who, 'POST', '/products', product(owner))
+      expect(response.statusCode).toBe(status)
+      expect(await database.db.product.count()).toBe(before + (status === 201 ? 1 : 0))
+      expect(queued.length).toBe(queuedBefore + (status === 201 ? 1 : 0))
+      if (status === 201) expect(response.json().user_id).toBe(owner)
+      else expect(response.json()).toMatchObject({ statusCode: status, message: expect.any(String) })
+      if (status === 401) expect(response.headers['www-authenticate']).toMatch(/^Bearer/)
+      if (status === 403) expect(response.json().message).toMatch(/belongs to another user/)
+    })
 
     it('an admin key creates products for any user', async () => {
       expect((await send('an admin key', 'POST', '/products', product(other))).json().user_id).toBe(other)
@@ -82,14 +89,16 @@ describe('who may do what on /products', () => {
   })
 
   describe("GET /products/:id of the owner's product", () => {
-    it.each([...refused.map((who) => [who, 401] as const), ["another user's key", 404], ['its own key', 200], ['an admin key', 200]] as const)(
-      'with %s answers %i',
-      async (who, status) => {
-        const response = await send(who, 'GET', `/products/${ownProduct}`)
-        expect(response.statusCode).toBe(status)
-        if (status === 200) expect(response.json().product_id).toBe(ownProduct)
-      },
-    )
+    it.each([
+      ...refused.map((who) => [who, 401] as const),
+      ["another user's key", 404],
+      ['its own key', 200],
+      ['an admin key', 200],
+    ] as const)('with %s answers %i', async (who, status) => {
+      const response = await send(who, 'GET', `/products/${ownProduct}`)
+      expect(response.statusCode).toBe(status)
+      if (status === 200) expect(response.json().product_id).toBe(ownProduct)
+    })
 
     it("answers another user's product exactly as one that does not exist", async () => {
       const hidden = await send('its own key', 'GET', `/products/${othersProduct}`)
@@ -125,14 +134,24 @@ describe('who may do what on /products', () => {
   it('never answers a 5xx, whatever the Authorization header holds (fast-check)', { timeout: 60_000 }, async () => {
     const validKey = headers['its own key']!.slice('Bearer '.length)
     // What Node lets a header carry: tab, and printable Latin-1 but DEL.
-    const headerChar = fc.oneof(fc.constant(9), fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((c) => String.fromCharCode(c))
+    const headerChar = fc
+      .oneof(fc.constant(9), fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff }))
+      .map((c) => String.fromCharCode(c))
     const header = fc.oneof(
       fc.string({ unit: headerChar, maxLength: 200 }),
-      fc.tuple(fc.constantFrom('Bearer ', 'bearer ', 'BEARER ', 'Bearer', 'Basic ', 'Token ', ' Bearer ', 'Bearer\t'), fc.string({ unit: headerChar, maxLength: 80 })).map(([a, b]) => a + b),
+      fc
+        .tuple(
+          fc.constantFrom('Bearer ', 'bearer ', 'BEARER ', 'Bearer', 'Basic ', 'Token ', ' Bearer ', 'Bearer\t'),
+          fc.string({ unit: headerChar, maxLength: 80 }),
+        )
+        .map(([a, b]) => a + b),
       // A valid key with one character changed, cut short or lengthened.
-      fc.tuple(fc.nat(validKey.length - 1), headerChar, fc.constantFrom('replace', 'cut', 'extend')).map(([at, c, how]) =>
-        `Bearer ${how === 'replace' ? validKey.slice(0, at) + c + validKey.slice(at + 1) : how === 'cut' ? validKey.slice(0, at) : validKey + c}`,
-      ),
+      fc
+        .tuple(fc.nat(validKey.length - 1), headerChar, fc.constantFrom('replace', 'cut', 'extend'))
+        .map(
+          ([at, c, how]) =>
+            `Bearer ${how === 'replace' ? validKey.slice(0, at) + c + validKey.slice(at + 1) : how === 'cut' ? validKey.slice(0, at) : validKey + c}`,
+        ),
     )
     await fc.assert(
       fc.asyncProperty(header, async (authorization) => {
@@ -151,11 +170,17 @@ describe('who may do what on /products', () => {
     let limited: App
     beforeAll(async () => {
       const settings = testSettings({ RATE_LIMIT_PER_MINUTE: '3' })
-      limited = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings: { ...settings, access: { ...settings.access, windowMs: 1000 } } })
+      limited = await buildApp({
+        db: database.db,
+        onProductCreated: () => {},
+        brokerConnected: () => true,
+        settings: { ...settings, access: { ...settings.access, windowMs: 1000 } },
+      })
     })
     afterAll(() => limited?.close())
 
-    const get = (who: string) => limited.inject({ method: 'GET', url: '/products', headers: { authorization: headers[who]! } })
+    const get = (who: string) =>
+      limited.inject({ method: 'GET', url: '/products', headers: { authorization: headers[who]! } })
 
     it('answers 429 with Retry-After and x-ratelimit-* past the limit of a key, and lets it in again after the window', async () => {
       for (let n = 3; n > 0; n--) {

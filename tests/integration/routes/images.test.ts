@@ -37,16 +37,27 @@ describe('GET /images/<key> with STORAGE=local', () => {
     const response = await app.inject({ method: 'GET', url: '/images/7/0.webp' })
     expect(response.statusCode).toBe(200)
     expect(response.body).toBe('RIFF....WEBP')
-    expect(response.headers).toMatchObject({ 'content-type': 'image/webp', 'content-length': '12', 'cache-control': 'public, max-age=31536000, immutable' })
+    expect(response.headers).toMatchObject({
+      'content-type': 'image/webp',
+      'content-length': '12',
+      'cache-control': 'public, max-age=31536000, immutable',
+    })
     expect(response.headers.etag).toMatch(/^(W\/)?"[^"]+"$/)
   })
 
   it('answers 304 to a client that has the image already', async () => {
     const { etag } = (await app.inject({ method: 'GET', url: '/images/7/0.webp' })).headers
-    const response = await app.inject({ method: 'GET', url: '/images/7/0.webp', headers: { 'if-none-match': String(etag) } })
+    const response = await app.inject({
+      method: 'GET',
+      url: '/images/7/0.webp',
+      headers: { 'if-none-match': String(etag) },
+    })
     expect(response.statusCode).toBe(304)
     expect(response.body).toBe('')
-    expect((await app.inject({ method: 'GET', url: '/images/7/0.webp', headers: { 'if-none-match': '"other"' } })).statusCode).toBe(200)
+    expect(
+      (await app.inject({ method: 'GET', url: '/images/7/0.webp', headers: { 'if-none-match': '"other"' } }))
+        .statusCode,
+    ).toBe(200)
   })
 
   it.each([

@@ -19,13 +19,19 @@ describe('products routes', () => {
     product_images: ['https://images.example/lamp-1.jpg', 'http://images.example/lamp-2.png'],
     product_price: 49.95,
   })
-  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/products', headers, payload: payload as object })
+  const post = (payload: unknown) =>
+    app.inject({ method: 'POST', url: '/products', headers, payload: payload as object })
 
   beforeAll(async () => {
     database = await createTestDatabase()
     userId = await createUser(database.db)
     headers = await authorizationFor(database.db, { admin: true })
-    app = await buildApp({ db: database.db, onProductCreated: (id) => created.push(id), brokerConnected: () => true, settings: testSettings() })
+    app = await buildApp({
+      db: database.db,
+      onProductCreated: (id) => created.push(id),
+      brokerConnected: () => true,
+      settings: testSettings(),
+    })
   })
   afterAll(async () => {
     await app?.close()
@@ -37,7 +43,12 @@ describe('products routes', () => {
       const response = await post(validBody())
       expect(response.statusCode).toBe(201)
       const product = response.json()
-      expect(product).toMatchObject({ ...validBody(), status: 'pending', compressed_product_images: [], image_errors: [] })
+      expect(product).toMatchObject({
+        ...validBody(),
+        status: 'pending',
+        compressed_product_images: [],
+        image_errors: [],
+      })
       expect(product.product_id).toBeGreaterThan(0)
       expect(Date.parse(product.created_at)).not.toBeNaN()
       const row = await database.db.product.findUniqueOrThrow({ where: { product_id: product.product_id } })
@@ -59,10 +70,22 @@ describe('products routes', () => {
       ['a price that is not a number', (b: Record<string, unknown>) => (b.product_price = 'cheap'), /product_price/],
       ['a negative price', (b: Record<string, unknown>) => (b.product_price = -1), /product_price/],
       ['no images', (b: Record<string, unknown>) => (b.product_images = []), /product_images/],
-      ['an image that is not a URL', (b: Record<string, unknown>) => (b.product_images = ['not a url']), /product_images/],
-      ['an image URL that is not http', (b: Record<string, unknown>) => (b.product_images = ['ftp://x/y.jpg']), /product_images/],
+      [
+        'an image that is not a URL',
+        (b: Record<string, unknown>) => (b.product_images = ['not a url']),
+        /product_images/,
+      ],
+      [
+        'an image URL that is not http',
+        (b: Record<string, unknown>) => (b.product_images = ['ftp://x/y.jpg']),
+        /product_images/,
+      ],
       ['a user id that is not an integer', (b: Record<string, unknown>) => (b.user_id = 1.5), /user_id/],
-      ['a user id too large for the column', (b: Record<string, unknown>) => (b.user_id = 2147483648), /user_id must be <= 2147483647/],
+      [
+        'a user id too large for the column',
+        (b: Record<string, unknown>) => (b.user_id = 2147483648),
+        /user_id must be <= 2147483647/,
+      ],
     ])('answers 400 for %s, naming the field', async (_case, mutate, field) => {
       const body = validBody() as Record<string, unknown>
       mutate(body)
@@ -72,18 +95,62 @@ describe('products routes', () => {
     })
 
     it.each([
-      ['too many images', (b: Record<string, unknown>) => (b.product_images = Array(11).fill('http://images.example/a.jpg')), /product_images must NOT have more than 10 items/],
-      ['an image URL over 2048 characters', (b: Record<string, unknown>) => (b.product_images = [`http://images.example/${'a'.repeat(2030)}`]), /product_images\/0 must NOT have more than 2048 characters/],
-      ['an image URL with credentials', (b: Record<string, unknown>) => (b.product_images = ['http://user:pw@images.example/a.jpg']), /product_images\/0 must not contain credentials/],
-      ['an image URL with a control character', (b: Record<string, unknown>) => (b.product_images = ['http://images.example/a\u0000.jpg']), /product_images\/0 must not contain/],
-      ['a javascript: URL', (b: Record<string, unknown>) => (b.product_images = ['javascript:alert(1)']), /product_images\/0 must use http or https/],
-      ['a price with more than two decimals', (b: Record<string, unknown>) => (b.product_price = 1.005), /product_price must have at most 2 decimal places/],
-      ['a price too large for the column', (b: Record<string, unknown>) => (b.product_price = 1e10), /product_price must be <= 9999999999.99/],
+      [
+        'too many images',
+        (b: Record<string, unknown>) => (b.product_images = Array(11).fill('http://images.example/a.jpg')),
+        /product_images must NOT have more than 10 items/,
+      ],
+      [
+        'an image URL over 2048 characters',
+        (b: Record<string, unknown>) => (b.product_images = [`http://images.example/${'a'.repeat(2030)}`]),
+        /product_images\/0 must NOT have more than 2048 characters/,
+      ],
+      [
+        'an image URL with credentials',
+        (b: Record<string, unknown>) => (b.product_images = ['http://user:pw@images.example/a.jpg']),
+        /product_images\/0 must not contain credentials/,
+      ],
+      [
+        'an image URL with a control character',
+        (b: Record<string, unknown>) => (b.product_images = ['http://images.example/a\u0000.jpg']),
+        /product_images\/0 must not contain/,
+      ],
+      [
+        'a javascript: URL',
+        (b: Record<string, unknown>) => (b.product_images = ['javascript:alert(1)']),
+        /product_images\/0 must use http or https/,
+      ],
+      [
+        'a price with more than two decimals',
+        (b: Record<string, unknown>) => (b.product_price = 1.005),
+        /product_price must have at most 2 decimal places/,
+      ],
+      [
+        'a price too large for the column',
+        (b: Record<string, unknown>) => (b.product_price = 1e10),
+        /product_price must be <= 9999999999.99/,
+      ],
       ['a blank name', (b: Record<string, unknown>) => (b.product_name = '   '), /product_name must not be blank/],
-      ['a name with a line break', (b: Record<string, unknown>) => (b.product_name = 'Desk\nlamp'), /product_name must not contain control characters/],
-      ['a description with a NUL byte', (b: Record<string, unknown>) => (b.product_description = 'Brass\u0000'), /product_description must not contain control characters/],
-      ['a description with a lone surrogate', (b: Record<string, unknown>) => (b.product_description = 'Brass \ud800'), /product_description must not contain/],
-      ['a name over 200 characters', (b: Record<string, unknown>) => (b.product_name = 'x'.repeat(201)), /product_name must NOT have more than 200 characters/],
+      [
+        'a name with a line break',
+        (b: Record<string, unknown>) => (b.product_name = 'Desk\nlamp'),
+        /product_name must not contain control characters/,
+      ],
+      [
+        'a description with a NUL byte',
+        (b: Record<string, unknown>) => (b.product_description = 'Brass\u0000'),
+        /product_description must not contain control characters/,
+      ],
+      [
+        'a description with a lone surrogate',
+        (b: Record<string, unknown>) => (b.product_description = 'Brass \ud800'),
+        /product_description must not contain/,
+      ],
+      [
+        'a name over 200 characters',
+        (b: Record<string, unknown>) => (b.product_name = 'x'.repeat(201)),
+        /product_name must NOT have more than 200 characters/,
+      ],
     ])('answers 400 for %s, saying what is wrong', async (_case, mutate, message) => {
       const body = validBody() as Record<string, unknown>
       mutate(body)
@@ -96,7 +163,11 @@ describe('products routes', () => {
 
     it('accepts prices with up to two decimals and multi-line descriptions', async () => {
       for (const price of [0, 0.5, 19.99, 9999999999.99]) {
-        const response = await post({ ...validBody(), product_price: price, product_description: 'Brass,\n\t40 cm ✓ 🪔' })
+        const response = await post({
+          ...validBody(),
+          product_price: price,
+          product_description: 'Brass,\n\t40 cm ✓ 🪔',
+        })
         expect(response.statusCode).toBe(201)
         expect(response.json()).toMatchObject({ product_price: price, product_description: 'Brass,\n\t40 cm ✓ 🪔' })
       }
@@ -113,8 +184,12 @@ describe('products routes', () => {
         const send = (body: object) => limited.inject({ method: 'POST', url: '/products', headers, payload: body })
         const url = 'http://images.example/a.jpg'
         expect((await send({ ...validBody(), product_images: [url, url] })).statusCode).toBe(201)
-        expect((await send({ ...validBody(), product_images: [url, url, url] })).json().message).toMatch(/more than 2 items/)
-        expect((await send({ ...validBody(), product_images: [`${url}?${'q'.repeat(20)}`] })).json().message).toMatch(/more than 40 characters/)
+        expect((await send({ ...validBody(), product_images: [url, url, url] })).json().message).toMatch(
+          /more than 2 items/,
+        )
+        expect((await send({ ...validBody(), product_images: [`${url}?${'q'.repeat(20)}`] })).json().message).toMatch(
+          /more than 40 characters/,
+        )
         expect((await send({ ...validBody(), product_description: 'x'.repeat(3000) })).statusCode).toBe(413)
       } finally {
         await limited.close()
@@ -122,7 +197,12 @@ describe('products routes', () => {
     })
 
     it('answers 400 for a body that is not JSON', async () => {
-      const response = await app.inject({ method: 'POST', url: '/products', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"user_id":' })
+      const response = await app.inject({
+        method: 'POST',
+        url: '/products',
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: '{"user_id":',
+      })
       expect(response.statusCode).toBe(400)
     })
 
@@ -134,13 +214,24 @@ describe('products routes', () => {
 
   describe('GET /products/:id', () => {
     it('returns every column of the product with its status', async () => {
-      const { product_id } = (await post(validBody())).json()
-      const response = await app.inject({ method: 'GET', url: `/products/${product_id}`, headers })
+      const { product_id: productId } = (await post(validBody())).json()
+      const response = await app.inject({ method: 'GET', url: `/products/${productId}`, headers })
       expect(response.statusCode).toBe(200)
       expect(Object.keys(response.json()).sort()).toEqual(
         [
-          'product_id', 'user_id', 'product_name', 'product_description', 'product_images', 'product_price',
-          'compressed_product_images', 'compressed_image_urls', 'images', 'status', 'image_errors', 'created_at', 'updated_at',
+          'product_id',
+          'user_id',
+          'product_name',
+          'product_description',
+          'product_images',
+          'product_price',
+          'compressed_product_images',
+          'compressed_image_urls',
+          'images',
+          'status',
+          'image_errors',
+          'created_at',
+          'updated_at',
         ].sort(),
       )
     })
@@ -170,11 +261,18 @@ describe('products routes', () => {
     ] as const)('%s %s answers 400 saying so', async (method, url, message) => {
       const response = await app.inject({ method, url, headers })
       expect(response.statusCode, response.body).toBe(400)
-      expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(message) })
+      expect(response.json()).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: expect.stringMatching(message),
+      })
     })
 
     it('takes the largest value the columns hold', async () => {
-      expect((await app.inject({ method: 'GET', url: '/products?cursor=2147483647&user_id=2147483647', headers })).statusCode).toBe(200)
+      expect(
+        (await app.inject({ method: 'GET', url: '/products?cursor=2147483647&user_id=2147483647', headers }))
+          .statusCode,
+      ).toBe(200)
       expect((await app.inject({ method: 'GET', url: '/products/2147483647', headers })).statusCode).toBe(404)
     })
   })
@@ -183,14 +281,25 @@ describe('products routes', () => {
     it('answers 500 saying only that the server failed, with the request id; the details go to the log', async () => {
       const logs = recordLogs()
       const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere', 1)
-      const broken = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() }, { loggerInstance: logs.log })
+      const broken = await buildApp(
+        { db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() },
+        { loggerInstance: logs.log },
+      )
       try {
         const response = await broken.inject({ method: 'GET', url: '/products', headers })
         expect(response.statusCode).toBe(500)
         const body = response.json()
-        expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal server error', request_id: expect.any(String) })
+        expect(body).toEqual({
+          statusCode: 500,
+          error: 'Internal Server Error',
+          message: 'internal server error',
+          request_id: expect.any(String),
+        })
         const logged = logs.lines.find((line) => line.reqId === body.request_id && line.level === 50)
-        expect(logged?.err, JSON.stringify(logs.lines)).toMatchObject({ message: expect.any(String), stack: expect.any(String) })
+        expect(logged?.err, JSON.stringify(logs.lines)).toMatchObject({
+          message: expect.any(String),
+          stack: expect.any(String),
+        })
       } finally {
         await broken.close()
         await unreachable.$disconnect()

@@ -16,9 +16,13 @@ function comingBack(photo: Buffer) {
   }
   return {
     route,
-    bringBack: () => void (back = true),
+    bringBack: () => {
+      back = true
+    },
     /** Until released, a download of it hangs: the product stays `processing`. */
-    holdDownloads: () => void (hold = new Promise((resolve) => (release = resolve))),
+    holdDownloads: () => {
+      hold = new Promise((resolve) => (release = resolve))
+    },
     release: () => release(),
   }
 }

@@ -37,7 +37,12 @@ const backends: Record<string, () => Promise<Backend>> = {
     const env = server.env()
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) vi.stubEnv(name, env[name])
     const config = loadConfig(env)
-    const settings = { bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT, forcePathStyle: true }
+    const settings = {
+      bucket: config.S3_BUCKET,
+      region: config.S3_REGION,
+      endpoint: config.S3_ENDPOINT,
+      forcePathStyle: true,
+    }
     const refused = new S3Client({ ...settings, credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong' } })
     return {
       store: await createImageStore(config),
@@ -66,29 +71,34 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
   }
 
   it('records a deterministic location whose key is the image key', () => {
-    const key = imageKey(1, 0, 'webp')
+    const key = imageKey({ productId: 1, index: 0, extension: 'webp' })
     expect(key).toBe('1/0.webp')
     expect(store.locationOf(key)).toBe(backend.firstLocation)
     expect(keyOfLocation(store.locationOf(key))).toBe(key)
   })
 
   it('stores an image that then exists and reads back whole, with its media type', async () => {
-    const key = imageKey(2, 1, 'webp')
+    const key = imageKey({ productId: 2, index: 1, extension: 'webp' })
     expect(await store.exists(key)).toBe(false)
     await store.put(key, Buffer.from('RIFF-webp-bytes'))
     expect(await store.exists(key)).toBe(true)
-    expect(await read(key)).toEqual({ body: 'RIFF-webp-bytes', contentType: 'image/webp', contentLength: 15, etag: expect.stringMatching(/^(W\/)?"[^"]+"$/) })
-    await store.put(imageKey(2, 2, 'jpg'), Buffer.from('jpeg'))
-    expect((await read(imageKey(2, 2, 'jpg')))?.contentType).toBe('image/jpeg')
+    expect(await read(key)).toEqual({
+      body: 'RIFF-webp-bytes',
+      contentType: 'image/webp',
+      contentLength: 15,
+      etag: expect.stringMatching(/^(W\/)?"[^"]+"$/),
+    })
+    await store.put(imageKey({ productId: 2, index: 2, extension: 'jpg' }), Buffer.from('jpeg'))
+    expect((await read(imageKey({ productId: 2, index: 2, extension: 'jpg' })))?.contentType).toBe('image/jpeg')
   })
 
   it('answers "not there" for an image never stored', async () => {
-    expect(await store.exists(imageKey(3, 0, 'webp'))).toBe(false)
-    expect(await store.get(imageKey(3, 0, 'webp'))).toBeUndefined()
+    expect(await store.exists(imageKey({ productId: 3, index: 0, extension: 'webp' }))).toBe(false)
+    expect(await store.get(imageKey({ productId: 3, index: 0, extension: 'webp' }))).toBeUndefined()
   })
 
   it('replaces an image stored again under the same key', async () => {
-    const key = imageKey(4, 0, 'webp')
+    const key = imageKey({ productId: 4, index: 0, extension: 'webp' })
     await store.put(key, Buffer.from('first'))
     await store.put(key, Buffer.from('second'))
     expect((await read(key))?.body).toBe('second')
@@ -97,7 +107,7 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
   // s3rver writes an object in place while it arrives, so two writers can interleave there; S3
   // and MinIO publish an object only once it has all arrived. For s3 the test below checks our part.
   it.skipIf(name === 's3')('never shows half an image: two writers of one key leave one of them whole', async () => {
-    const key = imageKey(5, 0, 'webp')
+    const key = imageKey({ productId: 5, index: 0, extension: 'webp' })
     const [a, b] = [Buffer.alloc(4 << 20, 'a'), Buffer.alloc(4 << 20, 'b')]
     await Promise.all([store.put(key, a), store.put(key, b)])
     const body = (await read(key))!.body
@@ -106,7 +116,7 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
   })
 
   it('keeps stored images when clearing unfinished writes', async () => {
-    const key = imageKey(6, 0, 'webp')
+    const key = imageKey({ productId: 6, index: 0, extension: 'webp' })
     await store.put(key, Buffer.from('kept'))
     await store.removeUnfinished(6)
     await store.removeUnfinished(7) // a product with nothing stored yet
@@ -121,9 +131,10 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
   })
 
   it('reports a store that fails as an error, never as "not there"', async () => {
-    await expect(backend.broken.exists(imageKey(1, 0, 'webp'))).rejects.toThrow()
-    await expect(backend.broken.get(imageKey(1, 0, 'webp'))).rejects.toThrow()
-    await expect(backend.broken.put(imageKey(1, 0, 'webp'), Buffer.from('x'))).rejects.toThrow()
+    const key = imageKey({ productId: 1, index: 0, extension: 'webp' })
+    await expect(backend.broken.exists(key)).rejects.toThrow()
+    await expect(backend.broken.get(key)).rejects.toThrow()
+    await expect(backend.broken.put(key, Buffer.from('x'))).rejects.toThrow()
   })
 })
 
@@ -140,8 +151,11 @@ describe('image store: s3', () => {
       { step: 'finalizeRequest', priority: 'low' },
     )
     try {
-      const store = s3Store({ bucket: server.bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true }, client)
-      await store.put(imageKey(8, 0, 'webp'), Buffer.alloc(300_000, 'w'))
+      const store = s3Store(
+        { bucket: server.bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true },
+        client,
+      )
+      await store.put(imageKey({ productId: 8, index: 0, extension: 'webp' }), Buffer.alloc(300_000, 'w'))
       expect(sent).toHaveLength(1)
       expect(sent[0]!['content-length']).toBe('300000')
       expect(sent[0]!['content-type']).toBe('image/webp')

@@ -19,7 +19,11 @@ const services: ServiceProcess[] = []
 
 beforeAll(async () => {
   const [landscape, portrait] = await Promise.all([photoJpeg(1200, 800), photoJpeg(600, 900)])
-  environment = await startEnvironment({ routes: { '/landscape.jpg': serve(landscape), '/portrait.jpg': serve(portrait) }, log: recordLogs().log, label: 's3' })
+  environment = await startEnvironment({
+    routes: { '/landscape.jpg': serve(landscape), '/portrait.jpg': serve(portrait) },
+    log: recordLogs().log,
+    label: 's3',
+  })
   s3 = await startS3Server()
 })
 afterAll(async () => {
@@ -28,61 +32,81 @@ afterAll(async () => {
   await environment?.close()
 })
 
-it('the worker stores the images in the bucket, and the API serves them at its image URLs', { timeout: 90_000 }, async () => {
-  // The API's rate limit is not what this test is about: the polling below asks many times a second.
-  const env = environment.env({ ...s3.env(), RATE_LIMIT_PER_MINUTE: '100000' })
-  const authorization = `Bearer ${environment.apiKey}`
-  const api = startService('api', env)
-  const worker = startService('worker', env)
-  services.push(api, worker)
-  onTestFailed(() => services.forEach((s) => console.log(s.lines.slice(-10).map((l) => JSON.stringify(l)).join('\n'))))
-  expect((await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)).storage).toBe(`s3://${s3.bucket}`)
-  const apiUrl = await apiUrlOf(api)
+it(
+  'the worker stores the images in the bucket, and the API serves them at its image URLs',
+  { timeout: 90_000 },
+  async () => {
+    // The API's rate limit is not what this test is about: the polling below asks many times a second.
+    const env = environment.env({ ...s3.env(), RATE_LIMIT_PER_MINUTE: '100000' })
+    const authorization = `Bearer ${environment.apiKey}`
+    const api = startService('api', env)
+    const worker = startService('worker', env)
+    services.push(api, worker)
+    onTestFailed(() =>
+      services.forEach((s) =>
+        console.log(
+          s.lines
+            .slice(-10)
+            .map((l) => JSON.stringify(l))
+            .join('\n'),
+        ),
+      ),
+    )
+    expect((await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)).storage).toBe(`s3://${s3.bucket}`)
+    const apiUrl = await apiUrlOf(api)
 
-  const created = await fetch(`${apiUrl}/products`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
-    body: JSON.stringify({
-      user_id: environment.userId,
-      product_name: 'Stored in a bucket',
-      product_description: '',
-      product_images: ['/landscape.jpg', '/portrait.jpg'].map(environment.images.url),
-      product_price: 12,
-    }),
-  })
-  expect(created.status).toBe(201)
-  const { product_id: id } = (await created.json()) as { product_id: number }
-  const product = async () => (await (await fetch(`${apiUrl}/products/${id}`, { headers: { authorization } })).json()) as Record<string, any>
-  await expect.poll(async () => (await product()).status, { timeout: 60_000, interval: 100 }).toBe('done')
+    const created = await fetch(`${apiUrl}/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({
+        user_id: environment.userId,
+        product_name: 'Stored in a bucket',
+        product_description: '',
+        product_images: ['/landscape.jpg', '/portrait.jpg'].map(environment.images.url),
+        product_price: 12,
+      }),
+    })
+    expect(created.status).toBe(201)
+    const { product_id: id } = (await created.json()) as { product_id: number }
+    const product = async () =>
+      (await (await fetch(`${apiUrl}/products/${id}`, { headers: { authorization } })).json()) as Record<string, any>
+    await expect.poll(async () => (await product()).status, { timeout: 60_000, interval: 100 }).toBe('done')
 
-  const { compressed_product_images: locations, compressed_image_urls: urls, images } = await product()
-  const tag = encodingTag(compressOptions(loadConfig({})))
-  expect(locations).toEqual([`s3://${s3.bucket}/${id}/0.${tag}.webp`, `s3://${s3.bucket}/${id}/1.${tag}.webp`])
-  expect(urls).toEqual([`/images/${id}/0.${tag}.webp`, `/images/${id}/1.${tag}.webp`])
-  expect(await readdir(environment.imagesDir)).toEqual([]) // nothing went to local disk
+    const { compressed_product_images: locations, compressed_image_urls: urls, images } = await product()
+    const tag = encodingTag(compressOptions(loadConfig({})))
+    expect(locations).toEqual([`s3://${s3.bucket}/${id}/0.${tag}.webp`, `s3://${s3.bucket}/${id}/1.${tag}.webp`])
+    expect(urls).toEqual([`/images/${id}/0.${tag}.webp`, `/images/${id}/1.${tag}.webp`])
+    expect(await readdir(environment.imagesDir)).toEqual([]) // nothing went to local disk
 
-  // Every file, main images and variants (1200 wide: 256 and 640; 600 wide: 256), is in the bucket and served.
-  type File = { path: string; url: string; width: number; height: number }
-  const files: File[] = images.flatMap((image: File & { variants: File[] }) => [image, ...image.variants])
-  expect(files.map((file) => file.width)).toEqual([1200, 256, 640, 600, 256])
-  const bucket = s3.client()
-  for (const file of files) {
-    const Key = file.path.slice(`s3://${s3.bucket}/`.length)
-    expect(Key).toBe(file.url.slice('/images/'.length))
-    expect((await bucket.send(new HeadObjectCommand({ Bucket: s3.bucket, Key }))).ContentType).toBe('image/webp')
-    const stored = Buffer.from(await (await bucket.send(new GetObjectCommand({ Bucket: s3.bucket, Key }))).Body!.transformToByteArray())
+    // Every file, main images and variants (1200 wide: 256 and 640; 600 wide: 256), is in the bucket and served.
+    type File = { path: string; url: string; width: number; height: number }
+    const files: File[] = images.flatMap((image: File & { variants: File[] }) => [image, ...image.variants])
+    expect(files.map((file) => file.width)).toEqual([1200, 256, 640, 600, 256])
+    const bucket = s3.client()
+    for (const file of files) {
+      const Key = file.path.slice(`s3://${s3.bucket}/`.length)
+      expect(Key).toBe(file.url.slice('/images/'.length))
+      expect((await bucket.send(new HeadObjectCommand({ Bucket: s3.bucket, Key }))).ContentType).toBe('image/webp')
+      const stored = Buffer.from(
+        await (await bucket.send(new GetObjectCommand({ Bucket: s3.bucket, Key }))).Body!.transformToByteArray(),
+      )
 
-    const served = await fetch(apiUrl + file.url)
-    expect(served.status).toBe(200)
-    expect(served.headers.get('content-type')).toBe('image/webp')
-    expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
-    const body = Buffer.from(await served.arrayBuffer())
-    expect(body.equals(stored)).toBe(true)
-    expect(await sharp(body).metadata()).toMatchObject({ format: 'webp', width: file.width, height: file.height })
-  }
-  expect(images.map((image: File) => image.width / image.height)).toEqual([1200 / 800, 600 / 900])
-  for (const missing of [`/images/${id}/7.${tag}.webp`, '/images/../package.json', `/images/${id}/0.${tag}.webp.tmp`]) {
-    expect((await fetch(apiUrl + missing)).status, missing).toBe(404)
-  }
-  bucket.destroy()
-})
+      const served = await fetch(apiUrl + file.url)
+      expect(served.status).toBe(200)
+      expect(served.headers.get('content-type')).toBe('image/webp')
+      expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+      const body = Buffer.from(await served.arrayBuffer())
+      expect(body.equals(stored)).toBe(true)
+      expect(await sharp(body).metadata()).toMatchObject({ format: 'webp', width: file.width, height: file.height })
+    }
+    expect(images.map((image: File) => image.width / image.height)).toEqual([1200 / 800, 600 / 900])
+    for (const missing of [
+      `/images/${id}/7.${tag}.webp`,
+      '/images/../package.json',
+      `/images/${id}/0.${tag}.webp.tmp`,
+    ]) {
+      expect((await fetch(apiUrl + missing)).status, missing).toBe(404)
+    }
+    bucket.destroy()
+  },
+)

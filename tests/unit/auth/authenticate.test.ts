@@ -10,7 +10,11 @@ const OWNER: Principal = { keyId: 1, admin: false, userId: 7 }
 const WINDOW_MS = 60_000
 
 /** A scope behind `authenticate` with keys kept in memory, beside a route outside it. */
-async function appWith(findPrincipal: (key: string) => Promise<Principal | undefined>, failuresPerWindow = 100, trustProxy: boolean | string = false) {
+async function appWith(
+  findPrincipal: (key: string) => Promise<Principal | undefined>,
+  failuresPerWindow = 100,
+  trustProxy: boolean | string = false,
+) {
   const app = Fastify({ trustProxy })
   await app.register(async (scope) => {
     await scope.register(limitRequests, { perWindow: 1000, windowMs: WINDOW_MS, redisUrl: '' })
@@ -22,9 +26,17 @@ async function appWith(findPrincipal: (key: string) => Promise<Principal | undef
 }
 
 const lookups: string[] = []
-const inMemory = async (key: string) => (lookups.push(key), key === KEY ? OWNER : undefined)
+const inMemory = async (key: string) => {
+  lookups.push(key)
+  return key === KEY ? OWNER : undefined
+}
 const get = (app: Awaited<ReturnType<typeof appWith>>, authorization?: string, remoteAddress = '192.0.2.1') =>
-  app.inject({ method: 'GET', url: '/private', headers: authorization === undefined ? {} : { authorization }, remoteAddress })
+  app.inject({
+    method: 'GET',
+    url: '/private',
+    headers: authorization === undefined ? {} : { authorization },
+    remoteAddress,
+  })
 
 afterEach(() => {
   lookups.length = 0
@@ -47,7 +59,12 @@ describe('authenticate', () => {
     ['no Authorization header', undefined, 'Bearer', /needs an API key/],
     ['"Bearer" and nothing after it', 'Bearer', 'Bearer error="invalid_token"', /no valid API key/],
     ['"Bearer " and a blank', 'Bearer   ', 'Bearer error="invalid_token"', /no valid API key/],
-    ['another scheme', `Basic ${Buffer.from('user:password').toString('base64')}`, 'Bearer error="invalid_token"', /no valid API key/],
+    [
+      'another scheme',
+      `Basic ${Buffer.from('user:password').toString('base64')}`,
+      'Bearer error="invalid_token"',
+      /no valid API key/,
+    ],
     ['the key without a scheme', KEY, 'Bearer error="invalid_token"', /no valid API key/],
     ['garbage', 'Bearer ✓ <script>', 'Bearer error="invalid_token"', /no valid API key/],
     ['an unknown key', `Bearer ${generateApiKey()}`, 'Bearer error="invalid_token"', /no valid API key/],
@@ -56,7 +73,11 @@ describe('authenticate', () => {
     const response = await get(app, header)
     expect(response.statusCode).toBe(401)
     expect(response.headers['www-authenticate']).toBe(challenge)
-    expect(response.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expect.stringMatching(message) })
+    expect(response.json()).toMatchObject({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: expect.stringMatching(message),
+    })
   })
 
   it('asks for the owner of well-formed keys only', async () => {
@@ -83,7 +104,9 @@ describe('authenticate', () => {
   it('refuses the failures of an address that failed too often until the window ends, and lets its valid keys through', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const app = await appWith(inMemory, 3)
-    for (let attempt = 0; attempt < 3; attempt++) expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(401)
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await get(app, `Bearer ${generateApiKey()}`)).statusCode).toBe(401)
+    }
     for (const header of [`Bearer ${generateApiKey()}`, undefined, 'Bearer pip_short']) {
       const refused = await get(app, header)
       expect(refused.statusCode).toBe(429)
@@ -125,7 +148,12 @@ describe('authenticate', () => {
   it('behind a trusted proxy, counts failures per client of X-Forwarded-For', async () => {
     const app = await appWith(inMemory, 1, '192.0.2.1')
     const from = (client: string) =>
-      app.inject({ method: 'GET', url: '/private', headers: { authorization: `Bearer ${KEY}x`, 'x-forwarded-for': client }, remoteAddress: '192.0.2.1' })
+      app.inject({
+        method: 'GET',
+        url: '/private',
+        headers: { authorization: `Bearer ${KEY}x`, 'x-forwarded-for': client },
+        remoteAddress: '192.0.2.1',
+      })
     expect((await from('198.51.100.7')).statusCode).toBe(401)
     expect((await from('198.51.100.7')).statusCode).toBe(429)
     expect((await from('198.51.100.8')).statusCode).toBe(401)

@@ -52,7 +52,9 @@ describe('performanceTables', () => {
       }),
     )
     expect(markdown.startsWith(BEGIN) && markdown.endsWith(END)).toBe(true)
-    expect(markdown).toContain('`npm run bench`, started 2026-01-01T00:00:00.000Z, took 12 s on 4 × Some CPU, 8 GiB, Node v24.0.0, sharp 0.35.5, linux 6.')
+    expect(markdown).toContain(
+      '`npm run bench`, started 2026-01-01T00:00:00.000Z, took 12 s on 4 × Some CPU, 8 GiB, Node v24.0.0, sharp 0.35.5, linux 6.',
+    )
     expect(markdown.indexOf('### API')).toBeLessThan(markdown.indexOf('### Variants'))
     expect(markdown.indexOf('### Variants')).toBeLessThan(markdown.indexOf('### Later'))
     expect(markdown).toContain('| API | fast | 10 | met |')
@@ -61,20 +63,27 @@ describe('performanceTables', () => {
   })
 
   it('renders only the sections there are', () => {
-    const markdown = performanceTables(latest({ '1-worker-vs-sharp': { title: 'Worker vs raw sharp', method: 'One.', rows: [] } }))
+    const markdown = performanceTables(
+      latest({ '1-worker-vs-sharp': { title: 'Worker vs raw sharp', method: 'One.', rows: [] } }),
+    )
     expect(markdown).toContain('### Worker vs raw sharp')
     expect(markdown).not.toContain('### Goals')
     expect(markdown).not.toContain('Image hosts')
   })
 
   it('keeps every column of rows that differ, escapes pipes and names an empty header', () => {
-    expect(rowsTable([{ '': 'a|b', p50: 1 }, { '': 'c', thread: 2 }])).toEqual([
-      '|   | p50 | thread |',
-      '| --- | --- | --- |',
-      '| a\\|b | 1 |  |',
-      '| c |  | 2 |',
+    expect(
+      rowsTable([
+        { '': 'a|b', p50: 1 },
+        { '': 'c', thread: 2 },
+      ]),
+    ).toEqual(['|   | p50 | thread |', '| --- | --- | --- |', '| a\\|b | 1 |  |', '| c |  | 2 |'])
+    expect(sectionOrder(['8-levers', '10-x', '8-image-hosts', '1-a'])).toEqual([
+      '1-a',
+      '8-image-hosts',
+      '8-levers',
+      '10-x',
     ])
-    expect(sectionOrder(['8-levers', '10-x', '8-image-hosts', '1-a'])).toEqual(['1-a', '8-image-hosts', '8-levers', '10-x'])
   })
 
   it('replaces only what lies between the markers', () => {

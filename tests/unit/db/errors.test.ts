@@ -3,7 +3,11 @@ import { isDatabaseUnavailable } from '../../../src/db/errors.ts'
 import { Prisma } from '../../../src/generated/prisma/client.ts'
 
 const known = (code: string, cause?: object) =>
-  new Prisma.PrismaClientKnownRequestError('failed', { code, clientVersion: 'test', meta: cause && { driverAdapterError: { cause } } })
+  new Prisma.PrismaClientKnownRequestError('failed', {
+    code,
+    clientVersion: 'test',
+    meta: cause && { driverAdapterError: { cause } },
+  })
 
 describe('isDatabaseUnavailable', () => {
   it.each([

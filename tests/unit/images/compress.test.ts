@@ -1,7 +1,18 @@
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.ts'
-import { checkDecodable, compress, compressOptions, decode, decodeErrorCode, decodeStored, encode, encoderOptions, extensionOf, inputFormat } from '../../../src/images/compress.ts'
+import {
+  checkDecodable,
+  compress,
+  compressOptions,
+  decode,
+  decodeErrorCode,
+  decodeStored,
+  encode,
+  encoderOptions,
+  extensionOf,
+  inputFormat,
+} from '../../../src/images/compress.ts'
 import { PermanentImageError } from '../../../src/images/errors.ts'
 import { photoJpeg } from '../../helpers/images.ts'
 
@@ -63,25 +74,43 @@ describe('decode limits', () => {
   it('refuses more pixels than allowed, from the header, before decoding', async () => {
     const jpeg = await solid(1200, 800).jpeg().toBuffer()
     const attempt = compress(jpeg, { ...webp, maxInputPixels: 1200 * 800 - 1 })
-    await expect(attempt).rejects.toMatchObject({ code: 'too_many_pixels', message: '1200×800 is more than the 959999 pixels allowed' })
+    await expect(attempt).rejects.toMatchObject({
+      code: 'too_many_pixels',
+      message: '1200×800 is more than the 959999 pixels allowed',
+    })
     expect(await compress(jpeg, { ...webp, maxInputPixels: 1200 * 800 })).toMatchObject({ width: 512 })
   })
 
   it('sniffs the format from the bytes and refuses formats not allowed', async () => {
     const png = await solid(64, 48).png().toBuffer()
-    await expect(compress(png, { ...webp, allowedFormats: ['jpeg'] })).rejects.toMatchObject({ code: 'format_not_allowed', message: /png images are not accepted/ })
+    await expect(compress(png, { ...webp, allowedFormats: ['jpeg'] })).rejects.toMatchObject({
+      code: 'format_not_allowed',
+      message: /png images are not accepted/,
+    })
     expect(await compress(png, webp)).toMatchObject({ width: 64, height: 48 })
   })
 
   it('refuses SVG and TIFF by default', async () => {
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    )
     await expect(compress(svg, webp)).rejects.toMatchObject({ code: 'format_not_allowed', message: /^svg/ })
-    await expect(compress(await solid(10, 10).tiff().toBuffer(), webp)).rejects.toMatchObject({ code: 'format_not_allowed' })
+    await expect(compress(await solid(10, 10).tiff().toBuffer(), webp)).rejects.toMatchObject({
+      code: 'format_not_allowed',
+    })
   })
 
   it('decodes only the first frame of an animation', async () => {
-    const frames = await Promise.all(['red', 'green', 'blue'].map((colour) => sharp({ create: { width: 40, height: 30, channels: 3, background: colour } }).png().toBuffer()))
-    const gif = await sharp(frames, { join: { animated: true } }).gif().toBuffer()
+    const frames = await Promise.all(
+      ['red', 'green', 'blue'].map((colour) =>
+        sharp({ create: { width: 40, height: 30, channels: 3, background: colour } })
+          .png()
+          .toBuffer(),
+      ),
+    )
+    const gif = await sharp(frames, { join: { animated: true } })
+      .gif()
+      .toBuffer()
     expect((await sharp(gif).metadata()).pages).toBe(3)
     const result = await compress(gif, webp)
     expect(result).toMatchObject({ width: 40, height: 30 })
@@ -92,7 +121,9 @@ describe('decode limits', () => {
   })
 
   it('checks the header alone: a 20000×20000 header is too many pixels by default', () => {
-    expect(() => checkDecodable({ format: 'png', width: 20000, height: 20000 }, defaults)).toThrow(expect.objectContaining({ code: 'too_many_pixels' }))
+    expect(() => checkDecodable({ format: 'png', width: 20000, height: 20000 }, defaults)).toThrow(
+      expect.objectContaining({ code: 'too_many_pixels' }),
+    )
     expect(() => checkDecodable({ format: 'png', width: 8000, height: 6000 }, defaults)).not.toThrow()
   })
 
@@ -103,7 +134,10 @@ describe('decode limits', () => {
   })
 
   it('defaults to 50 M pixels and the common web formats', () => {
-    expect(defaults).toMatchObject({ maxInputPixels: 50_000_000, allowedFormats: ['jpeg', 'png', 'webp', 'gif', 'avif'] })
+    expect(defaults).toMatchObject({
+      maxInputPixels: 50_000_000,
+      allowedFormats: ['jpeg', 'png', 'webp', 'gif', 'avif'],
+    })
   })
 })
 
@@ -120,7 +154,10 @@ describe('encoder settings', () => {
     expect(encoderOptions({ format: 'jpeg', quality: 75, maxSide: 1 })).toEqual({ quality: 75, mozjpeg: true })
     expect(encoderOptions({ format: 'webp', quality: 75, maxSide: 1 })).toEqual({ quality: 75 })
     expect(encoderOptions({ format: 'webp', quality: 75, maxSide: 1, effort: 2 })).toEqual({ quality: 75, effort: 2 })
-    expect(encoderOptions({ format: 'jpeg', quality: 75, maxSide: 1, effort: 2 })).toEqual({ quality: 75, mozjpeg: true })
+    expect(encoderOptions({ format: 'jpeg', quality: 75, maxSide: 1, effort: 2 })).toEqual({
+      quality: 75,
+      mozjpeg: true,
+    })
     expect(encoderOptions({ format: 'avif', quality: 50, maxSide: 1, effort: 2 })).toEqual({ quality: 50 })
   })
 
@@ -142,7 +179,11 @@ describe('decode and encode', () => {
   })
 
   it('keeps alpha through the pixels', async () => {
-    const png = await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer()
+    const png = await sharp({
+      create: { width: 300, height: 200, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } },
+    })
+      .png()
+      .toBuffer()
     const pixels = await decode(png, webp)
     expect(pixels.channels).toBe(4)
     const { data } = await encode(pixels, webp, 100)

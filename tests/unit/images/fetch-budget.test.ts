@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { fetchBudget } from '../../../src/images/fetch-budget.ts'
 
-const settledYet = (promise: Promise<unknown>) => Promise.race([promise.then(() => true), new Promise((resolve) => setImmediate(resolve, false))])
+const settledYet = (promise: Promise<unknown>) =>
+  Promise.race([promise.then(() => true), new Promise((resolve) => setImmediate(resolve, false))])
 
 describe('fetchBudget', () => {
   it('counts bytes as they are taken and gives them all back on release', async () => {

@@ -24,7 +24,12 @@ it('runs the tasks that finish an image before those that begin one, each kind i
     await tick()
   }
   const first = slots.start(task('begin a'))
-  const waiting = [slots.start(task('begin b')), slots.start(task('begin c')), slots.finish(task('finish a 1')), slots.finish(task('finish a 2'))]
+  const waiting = [
+    slots.start(task('begin b')),
+    slots.start(task('begin c')),
+    slots.finish(task('finish a 1')),
+    slots.finish(task('finish a 2')),
+  ]
   await Promise.all([first, ...waiting])
   expect(order).toEqual(['begin a', 'finish a 1', 'finish a 2', 'begin b', 'begin c'])
 })

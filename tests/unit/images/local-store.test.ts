@@ -17,15 +17,19 @@ describe('local store', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
   it('writes <dir>/<product_id>/<index>.<ext>, leaving no temporary files', async () => {
-    await store.put(imageKey(1, 0, 'webp'), Buffer.from('first'))
-    await store.put(imageKey(1, 0, 'webp'), Buffer.from('second'))
-    expect(store.locationOf(imageKey(1, 0, 'webp'))).toBe(path.join(dir, '1', '0.webp'))
+    const key = imageKey({ productId: 1, index: 0, extension: 'webp' })
+    await store.put(key, Buffer.from('first'))
+    await store.put(key, Buffer.from('second'))
+    expect(store.locationOf(key)).toBe(path.join(dir, '1', '0.webp'))
     expect(await readdir(path.join(dir, '1'))).toEqual(['0.webp'])
   })
 
   it('removes the temporary files of interrupted writes and keeps the images', async () => {
-    await store.put(imageKey(9, 0, 'webp'), Buffer.from('image'))
-    await store.put(imageKey(9, 0, 'webp', '1a2b3c4d', 640), Buffer.from('variant'))
+    await store.put(imageKey({ productId: 9, index: 0, extension: 'webp' }), Buffer.from('image'))
+    await store.put(
+      imageKey({ productId: 9, index: 0, extension: 'webp', tag: '1a2b3c4d', width: 640 }),
+      Buffer.from('variant'),
+    )
     await writeFile(path.join(dir, '9', '1.webp.3141592653'), 'half an image')
     await writeFile(path.join(dir, '9', '1.1a2b3c4d.256w.webp.2718281828'), 'half a variant')
     await store.removeUnfinished(9)
@@ -40,7 +44,8 @@ describe('local store', () => {
       await mkdir(path.join(dir, '3'))
       await symlink(path.join(outside, '0.webp'), path.join(dir, '3', '0.webp'))
       await symlink(outside, path.join(dir, '4'))
-      for (const key of [imageKey(3, 0, 'webp'), imageKey(4, 0, 'webp')]) {
+      for (const productId of [3, 4]) {
+        const key = imageKey({ productId, index: 0, extension: 'webp' })
         expect(await store.get(key), key).toBeUndefined()
         expect(await store.exists(key), key).toBe(false)
       }

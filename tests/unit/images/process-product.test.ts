@@ -26,7 +26,9 @@ describe('summarize', () => {
   it('records a permanent failure with its code and keeps the other records in order', () => {
     const summary = summarize(urls, [ok(0), failed(new PermanentImageError('http_404', 'gone')), ok(2)])
     expect(summary.records.map((r) => r.path)).toEqual(['/i/0.webp', '/i/2.webp'])
-    expect(summary.failures).toEqual([{ index: 1, url: 'http://a/1.jpg', code: 'http_404', message: 'the image server answered 404' }])
+    expect(summary.failures).toEqual([
+      { index: 1, url: 'http://a/1.jpg', code: 'http_404', message: 'the image server answered 404' },
+    ])
     expect(summary.transient).toBeUndefined()
   })
 
@@ -51,7 +53,14 @@ describe('summarize', () => {
   it('retries a first timeout, and fails an image that timed out on the attempt before too', () => {
     const slow = () => new ImageTimeoutError('the download took longer than 30000 ms')
     const first = summarize(urls, [failed(slow()), ok(1), ok(2)])
-    expect(first.failures).toEqual([{ index: 0, url: 'http://a/0.jpg', code: 'timeout', message: 'the image server was too slow to answer or to send the image' }])
+    expect(first.failures).toEqual([
+      {
+        index: 0,
+        url: 'http://a/0.jpg',
+        code: 'timeout',
+        message: 'the image server was too slow to answer or to send the image',
+      },
+    ])
     expect(first.transient).toBeInstanceOf(ImageTimeoutError)
     const again = summarize(urls, [failed(slow()), ok(1), ok(2)], new Set([0]))
     expect(again.failures.map((f) => f.code)).toEqual(['timeout'])
@@ -61,16 +70,27 @@ describe('summarize', () => {
 
   it('still retries another image that times out for the first time beside it', () => {
     const slow = () => new ImageTimeoutError('slow')
-    expect(summarize(urls, [failed(slow()), failed(slow()), ok(2)], new Set([0])).transient).toBeInstanceOf(ImageTimeoutError)
+    expect(summarize(urls, [failed(slow()), failed(slow()), ok(2)], new Set([0])).transient).toBeInstanceOf(
+      ImageTimeoutError,
+    )
   })
 })
 
 describe('timedOutIn', () => {
   it('finds the images whose recorded failure is a timeout', () => {
-    expect(timedOutIn([{ index: 0, code: 'timeout' }, { index: 2, code: 'unavailable' }, { index: 3, code: 'timeout', url: 'x', message: 'y' }])).toEqual(new Set([0, 3]))
+    expect(
+      timedOutIn([
+        { index: 0, code: 'timeout' },
+        { index: 2, code: 'unavailable' },
+        { index: 3, code: 'timeout', url: 'x', message: 'y' },
+      ]),
+    ).toEqual(new Set([0, 3]))
   })
 
-  it.each([null, 'text', {}, [{ index: '1', code: 'timeout' }], [null]])('ignores what a hand-edited column may hold: %j', (value) => {
-    expect(timedOutIn(value)).toEqual(new Set())
-  })
+  it.each([null, 'text', {}, [{ index: '1', code: 'timeout' }], [null]])(
+    'ignores what a hand-edited column may hold: %j',
+    (value) => {
+      expect(timedOutIn(value)).toEqual(new Set())
+    },
+  )
 })

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { imageUrlProblem } from '../../../src/images/url-policy.ts'
 
 describe('imageUrlProblem', () => {
-  it.each(['http://images.example/a.jpg', 'https://images.example:8443/a%20b.png?x=1#y', 'http://[::1]:8080/', 'http://bücher.example/'])('accepts %s', (url) => {
+  it.each([
+    'http://images.example/a.jpg',
+    'https://images.example:8443/a%20b.png?x=1#y',
+    'http://[::1]:8080/',
+    'http://bücher.example/',
+  ])('accepts %s', (url) => {
     expect(imageUrlProblem(url)).toBeUndefined()
   })
 

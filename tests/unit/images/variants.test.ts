@@ -39,12 +39,16 @@ describe('encodingTag', () => {
   })
 
   it('changes with every setting that changes the bytes', () => {
-    const changed = [{ quality: 70 }, { maxSide: 1024 }, { effort: 4 }, { format: 'avif' as const }].map((change) => encodingTag({ ...defaults, ...change }))
+    const changed = [{ quality: 70 }, { maxSide: 1024 }, { effort: 4 }, { format: 'avif' as const }].map((change) =>
+      encodingTag({ ...defaults, ...change }),
+    )
     expect(new Set([tag, ...changed]).size).toBe(5)
   })
 
   it('ignores the WebP effort for other formats', () => {
-    expect(encodingTag({ ...defaults, format: 'jpeg', effort: 2 })).toBe(encodingTag({ ...defaults, format: 'jpeg', effort: 6 }))
+    expect(encodingTag({ ...defaults, format: 'jpeg', effort: 2 })).toBe(
+      encodingTag({ ...defaults, format: 'jpeg', effort: 6 }),
+    )
   })
 })
 

@@ -13,7 +13,9 @@ describe('brokerConfig', () => {
   })
 
   it('lists every node of a cluster, for rascal to move on to the next when one fails', () => {
-    const cluster = brokerConfig({ amqpUrl: 'amqp://u:p@rabbit-1:5672,amqp://u:p@rabbit-2:5672, amqp://u:p@rabbit-3:5672' })
+    const cluster = brokerConfig({
+      amqpUrl: 'amqp://u:p@rabbit-1:5672,amqp://u:p@rabbit-2:5672, amqp://u:p@rabbit-3:5672',
+    })
     expect(cluster.vhosts!['/']!.connections).toEqual([1, 2, 3].map((n) => ({ url: `amqp://u:p@rabbit-${n}:5672` })))
   })
 
@@ -23,13 +25,18 @@ describe('brokerConfig', () => {
   })
 
   it('makes every queue a quorum queue, dead-lettering at least once, with the broker capping redeliveries', () => {
-    for (const queue of Object.values(queuesOf(config))) expect(queue.options?.arguments?.['x-queue-type']).toBe('quorum')
+    for (const queue of Object.values(queuesOf(config))) {
+      expect(queue.options?.arguments?.['x-queue-type']).toBe('quorum')
+    }
     const work = queuesOf(config)['products.process']!.options!.arguments!
     expect(work['x-delivery-limit']).toBe(5)
     expect(work['x-dead-letter-exchange']).toBe('products.dead')
     // Each queue that dead-letters does so at least once, which RabbitMQ honours only with reject-publish.
     for (const name of ['products.process', 'products.retry.wait']) {
-      expect(queuesOf(config)[name]!.options!.arguments).toMatchObject({ 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' })
+      expect(queuesOf(config)[name]!.options!.arguments).toMatchObject({
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+      })
     }
     expect(subscriptionOf(config).redeliveries).toBeUndefined() // no per-process counter besides the broker's
   })

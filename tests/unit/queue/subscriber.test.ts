@@ -7,9 +7,12 @@ describe('productIdOf', () => {
     expect(productIdOf({ product_id: 12 })).toBe(12)
   })
 
-  it.each([null, 'text', {}, { product_id: '12' }, { product_id: 0 }, { product_id: 1.5 }, { id: 3 }])('refuses %j', (content) => {
-    expect(productIdOf(content)).toBeUndefined()
-  })
+  it.each([null, 'text', {}, { product_id: '12' }, { product_id: 0 }, { product_id: 1.5 }, { id: 3 }])(
+    'refuses %j',
+    (content) => {
+      expect(productIdOf(content)).toBeUndefined()
+    },
+  )
 })
 
 describe('attemptOf', () => {
@@ -19,7 +22,12 @@ describe('attemptOf', () => {
   ]
   const message = (forwarded?: number) => ({
     properties: {
-      headers: { rascal: { originalQueue: 'ns:products.process', recovery: forwarded === undefined ? {} : { 'ns:products.process': { forwarded } } } },
+      headers: {
+        rascal: {
+          originalQueue: 'ns:products.process',
+          recovery: forwarded === undefined ? {} : { 'ns:products.process': { forwarded } },
+        },
+      },
     },
   })
 

@@ -54,7 +54,11 @@ describe('productView', () => {
   })
 
   it('shows each stored image with its URLs, and leaves out records edited into nonsense', () => {
-    const view = productView({ ...row, compressed_product_images: [record.path], images: [record, { index: 1, path: 42 }] })
+    const view = productView({
+      ...row,
+      compressed_product_images: [record.path],
+      images: [record, { index: 1, path: 42 }],
+    })
     expect(view.images).toEqual([imageView(record)])
   })
 
@@ -74,9 +78,21 @@ describe('imageView', () => {
   it('gives every file its URL and lists them, narrowest first, as a srcset', () => {
     const view = imageView(record)
     expect(view.url).toBe('/images/5/0.1a2b3c4d.webp')
-    expect(view.variants.map((v) => v.url)).toEqual(['/images/5/0.1a2b3c4d.256w.webp', '/images/5/0.1a2b3c4d.640w.webp'])
-    expect(view.srcset).toBe('/images/5/0.1a2b3c4d.256w.webp 256w, /images/5/0.1a2b3c4d.640w.webp 640w, /images/5/0.1a2b3c4d.webp 2048w')
-    expect(view).toMatchObject({ width: 2048, height: 1366, bytes: 300_000, format: 'webp', thumbhash: record.thumbhash, dominant_color: '#7f6a55' })
+    expect(view.variants.map((v) => v.url)).toEqual([
+      '/images/5/0.1a2b3c4d.256w.webp',
+      '/images/5/0.1a2b3c4d.640w.webp',
+    ])
+    expect(view.srcset).toBe(
+      '/images/5/0.1a2b3c4d.256w.webp 256w, /images/5/0.1a2b3c4d.640w.webp 640w, /images/5/0.1a2b3c4d.webp 2048w',
+    )
+    expect(view).toMatchObject({
+      width: 2048,
+      height: 1366,
+      bytes: 300_000,
+      format: 'webp',
+      thumbhash: record.thumbhash,
+      dominant_color: '#7f6a55',
+    })
   })
 
   it('is the main file alone when there are no variants', () => {
