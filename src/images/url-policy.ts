@@ -12,5 +12,3 @@ export function imageUrlProblem(text: string): string | undefined {
   if (url.username !== '' || url.password !== '') return 'must not contain credentials'
   return undefined
 }
-
-export const isImageUrl = (text: string): boolean => imageUrlProblem(text) === undefined
