@@ -56,8 +56,19 @@ export async function deploy({ imageHosts, env: overrides = {} }: DeployOptions)
   })
   const services: ServiceProcess[] = [startNpmScript('start:api', env), startWorker(env)]
   const worker = services[1]!
-  await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
-  await waitForPort(apiPort)
+  const kill = async () => {
+    for (const service of services) service.kill('SIGKILL')
+    await Promise.all(services.map((service) => service.exited))
+  }
+  try {
+    await worker.waitFor((line) => line.msg === 'worker consuming', 60_000)
+    await waitForPort(apiPort)
+  } catch (error) {
+    // Nothing outlives a deployment that did not come up.
+    await kill()
+    await environment.close()
+    throw error
+  }
 
   const post = async (urls: string[]): Promise<number> => {
     const response = await fetch(`http://127.0.0.1:${apiPort}/products`, {
@@ -93,8 +104,7 @@ export async function deploy({ imageHosts, env: overrides = {} }: DeployOptions)
         worker.kill('SIGTERM')
         await worker.exited
       }
-      for (const service of services) service.kill('SIGKILL')
-      await Promise.all(services.map((service) => service.exited))
+      await kill()
       await environment.close()
     },
   }
