@@ -131,7 +131,7 @@ export const EnvSchema = Type.Object({
     minLength: 1,
     default: './data/images',
     description:
-      'Where images are written with `STORAGE=local`: `<IMAGES_DIR>/<product_id>/<index>.<tag>[.<width>w].<ext>`; ' +
+      'Where images are written with `STORAGE=local`: `<IMAGES_DIR>/<product_id>/<source>.<tag>[.<width>w].<ext>`; ' +
       'a relative path is resolved from the working directory.',
   }),
   STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], {

@@ -60,8 +60,8 @@ export interface SourceImage {
  * write) is then one task in the slots, each variant and the placeholder one more.
  */
 export async function processImage(pipeline: ImagePipeline, image: SourceImage): Promise<ImageRecord> {
-  const { productId, index, previous } = image
-  const names = imageNames(productId, index, pipeline.compression)
+  const { productId, url, previous } = image
+  const names = imageNames(productId, url, pipeline.compression)
   if (previous && (await isCurrent(pipeline, previous, names))) {
     imagesProcessed.inc({ result: 'kept', reason: '' })
     return previous

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { extensionOf, type EncodeOptions } from './compress.ts'
-import { imageKey } from './storage/image-store.ts'
+import { imageKey, sourceName } from './storage/image-store.ts'
 
 /** IMAGE_VARIANT_WIDTHS as numbers, ascending, without repeats; an empty list turns variants off. */
 export const parseWidths = (list: string): number[] =>
@@ -23,8 +23,9 @@ export function encodingTag({ format, quality, maxSide, effort }: EncodeOptions)
 /** The key of an image's main file (no width) or of its variant `width` wide, under the current settings. */
 export type ImageNames = (width?: number) => string
 
-export function imageNames(productId: number, index: number, options: EncodeOptions): ImageNames {
+export function imageNames(productId: number, url: string, options: EncodeOptions): ImageNames {
   const tag = encodingTag(options)
   const extension = extensionOf(options.format)
-  return (width) => imageKey({ productId, index, extension, tag, width })
+  const source = sourceName(url)
+  return (width) => imageKey({ productId, source, extension, tag, width })
 }

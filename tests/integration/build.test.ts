@@ -60,10 +60,10 @@ it('node dist/main.js runs API and worker: a posted product gets its image', { t
   expect(line.outcome).toBe('done')
   // The 1600-wide photo: its main file and variants 256, 640 and 1280 wide.
   const files = await readdir(path.join(environment.imagesDir, String(productId)))
-  expect(files.map((name) => name.replace(/^0\.[0-9a-f]{8}\./, '0.<tag>.')).sort()).toEqual([
-    '0.<tag>.1280w.webp',
-    '0.<tag>.256w.webp',
-    '0.<tag>.640w.webp',
-    '0.<tag>.webp',
+  expect(files.map((name) => name.replace(/^[0-9a-f]{16}\.[0-9a-f]{8}\./, '<source>.<tag>.')).sort()).toEqual([
+    '<source>.<tag>.1280w.webp',
+    '<source>.<tag>.256w.webp',
+    '<source>.<tag>.640w.webp',
+    '<source>.<tag>.webp',
   ])
 })

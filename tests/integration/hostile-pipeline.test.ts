@@ -3,6 +3,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compress, compressOptions } from '../../src/images/compress.ts'
 import { encodingTag } from '../../src/images/variants.ts'
+import { sourceName } from '../../src/images/storage/image-store.ts'
 import { flood, lyingLength, redirect, slowDrip } from '../helpers/hostile-routes.ts'
 import { serve, startImageServer, type ImageServer } from '../helpers/image-server.ts'
 import { photoJpeg } from '../helpers/images.ts'
@@ -86,7 +87,11 @@ describe('hostile images through the real worker', () => {
 
     const product = await pipeline.getProduct(productId)
     expect(product.compressed_product_images).toEqual([
-      path.join(pipeline.imagesDir, String(productId), `6.${encodingTag(compressOptions(pipeline.config))}.webp`),
+      path.join(
+        pipeline.imagesDir,
+        String(productId),
+        `${sourceName(pipeline.images.url('/photo.jpg'))}.${encodingTag(compressOptions(pipeline.config))}.webp`,
+      ),
     ])
     const codes = Object.fromEntries(
       product.image_errors.map((e: { index: number; code: string }) => [paths[e.index], e.code]),

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { compressOptions } from '../../src/images/compress.ts'
 import { encodingTag } from '../../src/images/variants.ts'
+import { sourceName } from '../../src/images/storage/image-store.ts'
 import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
@@ -116,7 +117,8 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
   const filesOf = async (productId: number) => (await readdir(path.join(imagesDir, String(productId)))).sort()
   /** Where the main file of a product's image is stored, under the settings' tag. */
-  const mainFile = (productId: number, index: number) => path.join(imagesDir, String(productId), `${index}.${tag}.webp`)
+  const mainFile = (productId: number, file: string) =>
+    path.join(imagesDir, String(productId), `${sourceName(images.url(file))}.${tag}.webp`)
 
   it('compresses every image and stores the paths in source order', async () => {
     const productId = await postProduct(['/photo-0.jpg', '/photo-1.jpg', '/photo-2.jpg'])
@@ -125,7 +127,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const product = await getProduct(productId)
     expect(product.status).toBe('done')
     expect(product.image_errors).toEqual([])
-    expect(product.compressed_product_images).toEqual([0, 1, 2].map((i) => mainFile(productId, i)))
+    expect(product.compressed_product_images).toEqual([0, 1, 2].map((i) => mainFile(productId, `/photo-${i}.jpg`)))
     for (const [index, file] of product.compressed_product_images.entries()) {
       const meta = await sharp(file).metadata()
       const source = await sharp(sources[index]!).metadata()
@@ -144,7 +146,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
 
     const product = await getProduct(productId)
     expect(product.status).toBe('failed')
-    expect(product.compressed_product_images).toEqual([mainFile(productId, 1)])
+    expect(product.compressed_product_images).toEqual([mainFile(productId, '/photo-1.jpg')])
     expect(product.images.map((image: { index: number }) => image.index)).toEqual([1])
     expect(product.image_errors).toEqual([
       expect.objectContaining({ index: 0, url: images.url('/missing.jpg'), code: 'http_404' }),
@@ -172,7 +174,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
 
     const product = await getProduct(productId)
     expect(product.status).toBe('failed')
-    expect(product.compressed_product_images).toEqual([mainFile(productId, 0)])
+    expect(product.compressed_product_images).toEqual([mainFile(productId, '/photo-0.jpg')])
     expect(product.image_errors).toEqual([
       {
         index: 1,
@@ -206,7 +208,7 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
     const before = await getProduct(productId)
     const files = await filesOf(productId)
     // As if the first delivery had died after storing the first image only, before the database knew.
-    for (const file of files.filter((name) => name.startsWith('1.'))) {
+    for (const file of files.filter((name) => name.startsWith(`${sourceName(images.url('/photo-2.jpg'))}.`))) {
       await rm(path.join(imagesDir, String(productId), file))
     }
     await database.db.product.update({

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Config } from '../../../src/config.ts'
 import { compressOptions } from '../../../src/images/compress.ts'
 import { encodingTag } from '../../../src/images/variants.ts'
+import { sourceName } from '../../../src/images/storage/image-store.ts'
 import { recoveryOf } from '../../../src/queue/broker.ts'
 import { startWorker, type Worker } from '../../../src/worker.ts'
 import { serve } from '../../helpers/image-server.ts'
@@ -74,7 +75,7 @@ describe('responsive images: variants, sizes and placeholders', () => {
         // Same aspect ratio as the main image, to the pixel.
         expect(Math.abs(file.height - (file.width * image.height) / image.width)).toBeLessThanOrEqual(1)
         const width = file === image ? '' : `.${file.width}w`
-        expect(path.basename(file.path)).toBe(`${image.index}.${tag}${width}.webp`)
+        expect(path.basename(file.path)).toBe(`${sourceName(product.product_images[image.index])}.${tag}${width}.webp`)
       }
     }
     expect(await filesIn(productId)).toEqual(

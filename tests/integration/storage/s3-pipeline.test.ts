@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest'
 import { loadConfig } from '../../../src/config.ts'
 import { compressOptions } from '../../../src/images/compress.ts'
 import { encodingTag } from '../../../src/images/variants.ts'
+import { sourceName } from '../../../src/images/storage/image-store.ts'
 import { startEnvironment, type TestEnvironment } from '../../helpers/environment.ts'
 import { serve } from '../../helpers/image-server.ts'
 import { photoJpeg } from '../../helpers/images.ts'
@@ -74,8 +75,9 @@ it(
 
     const { compressed_product_images: locations, compressed_image_urls: urls, images } = await product()
     const tag = encodingTag(compressOptions(loadConfig({})))
-    expect(locations).toEqual([`s3://${s3.bucket}/${id}/0.${tag}.webp`, `s3://${s3.bucket}/${id}/1.${tag}.webp`])
-    expect(urls).toEqual([`/images/${id}/0.${tag}.webp`, `/images/${id}/1.${tag}.webp`])
+    const keys = ['/landscape.jpg', '/portrait.jpg'].map((file) => `${id}/${sourceName(environment.images.url(file))}`)
+    expect(locations).toEqual(keys.map((key) => `s3://${s3.bucket}/${key}.${tag}.webp`))
+    expect(urls).toEqual(keys.map((key) => `/images/${key}.${tag}.webp`))
     expect(await readdir(environment.imagesDir)).toEqual([]) // nothing went to local disk
 
     // Every file, main images and variants (1200 wide: 256 and 640; 600 wide: 256), is in the bucket and served.
@@ -103,7 +105,7 @@ it(
     for (const missing of [
       `/images/${id}/7.${tag}.webp`,
       '/images/../package.json',
-      `/images/${id}/0.${tag}.webp.tmp`,
+      `/images/${keys[0]}.${tag}.webp.tmp`,
     ]) {
       expect((await fetch(apiUrl + missing)).status, missing).toBe(404)
     }

@@ -17,7 +17,7 @@ describe('local store', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
   it('writes <dir>/<product_id>/<index>.<ext>, leaving no temporary files', async () => {
-    const key = imageKey({ productId: 1, index: 0, extension: 'webp' })
+    const key = imageKey({ productId: 1, source: '0', extension: 'webp' })
     await store.put(key, Buffer.from('first'))
     await store.put(key, Buffer.from('second'))
     expect(store.locationOf(key)).toBe(path.join(dir, '1', '0.webp'))
@@ -25,9 +25,9 @@ describe('local store', () => {
   })
 
   it('removes the temporary files of interrupted writes and keeps the images', async () => {
-    await store.put(imageKey({ productId: 9, index: 0, extension: 'webp' }), Buffer.from('image'))
+    await store.put(imageKey({ productId: 9, source: '0', extension: 'webp' }), Buffer.from('image'))
     await store.put(
-      imageKey({ productId: 9, index: 0, extension: 'webp', tag: '1a2b3c4d', width: 640 }),
+      imageKey({ productId: 9, source: '0', extension: 'webp', tag: '1a2b3c4d', width: 640 }),
       Buffer.from('variant'),
     )
     await writeFile(path.join(dir, '9', '1.webp.3141592653'), 'half an image')
@@ -45,7 +45,7 @@ describe('local store', () => {
       await symlink(path.join(outside, '0.webp'), path.join(dir, '3', '0.webp'))
       await symlink(outside, path.join(dir, '4'))
       for (const productId of [3, 4]) {
-        const key = imageKey({ productId, index: 0, extension: 'webp' })
+        const key = imageKey({ productId, source: '0', extension: 'webp' })
         expect(await store.get(key), key).toBeUndefined()
         expect(await store.exists(key), key).toBe(false)
       }

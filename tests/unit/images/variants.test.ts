@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.ts'
 import { compressOptions } from '../../../src/images/compress.ts'
-import { isImageKey } from '../../../src/images/storage/image-store.ts'
+import { checkedKey, isImageKey, originalKey, sourceName } from '../../../src/images/storage/image-store.ts'
 import { encodingTag, imageNames, parseWidths, variantWidthsFor } from '../../../src/images/variants.ts'
 
 const defaults = compressOptions(loadConfig({}))
@@ -53,16 +53,40 @@ describe('encodingTag', () => {
 })
 
 describe('imageNames', () => {
-  it('names the main file and each variant of an image by product, position, settings and width', () => {
-    const names = imageNames(42, 3, defaults)
+  const url = 'https://shop.example/chair.jpg'
+
+  it('names the main file and each variant of an image by product, source URL, settings and width', () => {
+    const names = imageNames(42, url, defaults)
     const tag = encodingTag(defaults)
-    expect(names()).toBe(`42/3.${tag}.webp`)
-    expect(names(640)).toBe(`42/3.${tag}.640w.webp`)
-    expect(imageNames(42, 3, { ...defaults, format: 'jpeg' })(256)).toMatch(/^42\/3\.[0-9a-f]{8}\.256w\.jpg$/)
+    const source = sourceName(url)
+    expect(source).toMatch(/^[0-9a-f]{16}$/)
+    expect(names()).toBe(`42/${source}.${tag}.webp`)
+    expect(names(640)).toBe(`42/${source}.${tag}.640w.webp`)
+    expect(imageNames(42, url, { ...defaults, format: 'jpeg' })(256)).toMatch(
+      /^42\/[0-9a-f]{16}\.[0-9a-f]{8}\.256w\.jpg$/,
+    )
+  })
+
+  it('gives the same URL the same names, another URL others: a moved image keeps its files', () => {
+    expect(imageNames(42, url, defaults)()).toBe(imageNames(42, url, defaults)())
+    expect(imageNames(42, `${url}?v=2`, defaults)()).not.toBe(imageNames(42, url, defaults)())
+    expect(imageNames(43, url, defaults)()).not.toBe(imageNames(42, url, defaults)())
   })
 
   it('gives keys the store accepts and serves', () => {
-    const names = imageNames(1, 0, defaults)
+    const names = imageNames(1, url, defaults)
     expect([names(), names(256)].every(isImageKey)).toBe(true)
+  })
+
+  it('keeps an original under a key the store accepts but /images/ does not serve', () => {
+    const key = originalKey(1, url)
+    expect(key).toBe(`1/${sourceName(url)}.original`)
+    expect(checkedKey(key)).toBe(key)
+    expect(isImageKey(key)).toBe(false)
+  })
+
+  it('still serves names from before products could change: by position', () => {
+    expect(isImageKey('7/0.webp')).toBe(true)
+    expect(isImageKey('7/3.1a2b3c4d.640w.webp')).toBe(true)
   })
 })
