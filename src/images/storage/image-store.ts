@@ -19,6 +19,15 @@ export interface ImageStore {
   get(key: string): Promise<StoredImage | undefined>
   /** Clears what an interrupted `put` of this product left behind, so each image is stored once. */
   removeUnfinished(productId: number): Promise<void>
+  /**
+   * The key of every file stored for one product, or for all: images, variants, originals, and (on
+   * disk) what interrupted writes left. Nothing else in the directory or bucket is listed.
+   */
+  list(productId?: number): AsyncIterable<string>
+  /** Removes these files (keys `list` gives); one already gone is no error. */
+  remove(keys: string[]): Promise<void>
+  /** Removes every file of a product, and its folder; a product with nothing stored is no error. */
+  removeProduct(productId: number): Promise<void>
 }
 
 export interface StoredImage {
@@ -76,6 +85,9 @@ export function checkedKey(key: string): string {
   if (!KEY.test(key)) throw new Error(`not an image key: ${JSON.stringify(key)}`)
   return key
 }
+
+/** A key of ours: a compressed image, a variant or a kept original. */
+export const isStoredKey = (key: string): boolean => KEY.test(key)
 
 /** A key `/images/` serves: a compressed image or variant, never a kept original. */
 export const isImageKey = (key: string): boolean => SERVED_KEY.test(key)

@@ -2,10 +2,18 @@ import { constants } from 'node:fs'
 import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
-import { checkedKey, contentTypeOf, FILE_NAME, type ImageStore } from './image-store.ts'
+import { checkedKey, contentTypeOf, FILE_NAME, isStoredKey, type ImageStore } from './image-store.ts'
 
 // write-file-atomic writes `<name>.<number>` beside the target, then renames it.
 const TEMPORARY_FILE = new RegExp(String.raw`^${FILE_NAME}\.\d+$`)
+const PRODUCT_FOLDER = /^[1-9]\d*$/
+
+/** A key `list` gives: an image key, or the temporary file of a write cut short. */
+function listedKey(key: string): string {
+  const [folder = '', name = '', ...rest] = key.split('/')
+  if (rest.length === 0 && PRODUCT_FOLDER.test(folder) && TEMPORARY_FILE.test(name)) return key
+  return checkedKey(key)
+}
 
 /** The result, or `absent` when the file or folder is not there; any other error goes on. */
 function unlessMissing<T, A>(promise: Promise<T>, absent: A): Promise<T | A> {
@@ -15,14 +23,16 @@ function unlessMissing<T, A>(promise: Promise<T>, absent: A): Promise<T | A> {
   })
 }
 
+/** Whether `folder` is a folder itself, not a symlink to one: nothing is read or removed through a link. */
+const isPlainFolder = async (folder: string) => (await unlessMissing(lstat(folder), undefined))?.isDirectory() === true
+
 /**
  * The stored file, open for reading; undefined when it is not there, or is not a plain file in a plain
  * folder. A symlink could point anywhere, so none is followed: not the file (O_NOFOLLOW), not its
  * product folder (lstat). O_NONBLOCK: opening a FIFO planted there must not hang.
  */
 async function openImage(file: string) {
-  const folder = await unlessMissing(lstat(path.dirname(file)), undefined)
-  if (!folder?.isDirectory()) return undefined
+  if (!(await isPlainFolder(path.dirname(file)))) return undefined
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ELOOP') return undefined // ELOOP: a symlink
@@ -71,6 +81,36 @@ export function localStore(directory: string): ImageStore {
       const names = await unlessMissing(readdir(dir), [])
       const stale = names.filter((name) => TEMPORARY_FILE.test(name))
       await Promise.all(stale.map((name) => rm(path.join(dir, name), { force: true })))
+    },
+
+    async *list(productId) {
+      const folders =
+        productId === undefined
+          ? (await unlessMissing(readdir(directory), [])).filter((name) => PRODUCT_FOLDER.test(name))
+          : [String(productId)]
+      for (const folder of folders) {
+        if (!(await isPlainFolder(path.join(directory, folder)))) continue
+        const names = await readdir(path.join(directory, folder))
+        for (const name of names) {
+          if (isStoredKey(`${folder}/${name}`) || TEMPORARY_FILE.test(name)) {
+            yield `${folder}/${name}`
+          }
+        }
+      }
+    },
+
+    async remove(keys) {
+      const files = keys.map((key) => path.join(directory, ...listedKey(key).split('/')))
+      const removeFile = async (file: string) => {
+        if (await isPlainFolder(path.dirname(file))) await rm(file, { force: true })
+      }
+      await Promise.all(files.map(removeFile))
+    },
+
+    // rm never follows a symlink: a linked product folder goes, what it points to stays.
+
+    async removeProduct(productId) {
+      await rm(path.join(directory, String(productId)), { recursive: true, force: true })
     },
   }
 }

@@ -1,6 +1,14 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3'
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
-import { checkedKey, contentTypeOf, IMMUTABLE, type ImageStore } from './image-store.ts'
+import { checkedKey, contentTypeOf, IMMUTABLE, isStoredKey, type ImageStore } from './image-store.ts'
 
 export interface S3Settings {
   bucket: string
@@ -66,5 +74,37 @@ export function s3Store(
 
     // Nothing half-written can be left in a bucket.
     removeUnfinished: async () => {},
+
+    async *list(productId) {
+      const prefix = productId === undefined ? '' : `${productId}/`
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+        for (const { Key } of page.Contents ?? []) if (Key && isStoredKey(Key)) yield Key
+      }
+    },
+
+    async remove(keys) {
+      await deleteObjects(keys.map(checkedKey))
+    },
+
+    // Everything under the product's prefix, ours or not: the prefix is the product's.
+    async removeProduct(productId) {
+      const prefix = `${productId}/`
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+        await deleteObjects((page.Contents ?? []).map(({ Key }) => Key!))
+      }
+    },
+  }
+
+  /** DeleteObjects takes 1000 keys at most; a key already gone counts as deleted. Any error is thrown. */
+  async function deleteObjects(keys: string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 1000) {
+      const Objects = keys.slice(start, start + 1000).map((Key) => ({ Key }))
+      const { Errors = [] } = await client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects, Quiet: true } }),
+      )
+      if (Errors.length > 0) {
+        throw new Error(`could not delete ${Errors.length} objects, e.g. ${Errors[0]!.Key}: ${Errors[0]!.Code}`)
+      }
+    }
   }
 }

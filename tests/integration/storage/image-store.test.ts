@@ -1,4 +1,5 @@
 // One contract, both backends: local disk and an S3-compatible bucket (s3rver, a real server on loopback).
+import { Readable } from 'node:stream'
 import { S3Client } from '@aws-sdk/client-s3'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,7 +7,7 @@ import path from 'node:path'
 import { text } from 'node:stream/consumers'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadConfig } from '../../../src/config.ts'
-import { imageKey, keyOfLocation, type ImageStore } from '../../../src/images/storage/image-store.ts'
+import { imageKey, keyOfLocation, originalKey, type ImageStore } from '../../../src/images/storage/image-store.ts'
 import { createImageStore } from '../../../src/images/storage/index.ts'
 import { s3Store } from '../../../src/images/storage/s3-store.ts'
 import { startS3Server } from '../../helpers/s3-server.ts'
@@ -121,6 +122,30 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
     await store.removeUnfinished(6)
     await store.removeUnfinished(7) // a product with nothing stored yet
     expect((await read(key))?.body).toBe('kept')
+  })
+
+  it('lists the files of one product or of all, and removes some of them or all of a product', async () => {
+    const keys = [
+      imageKey({ productId: 20, source: '0', extension: 'webp' }),
+      imageKey({ productId: 20, source: '0', extension: 'webp', tag: '1a2b3c4d', width: 256 }),
+      originalKey(20, 'https://shop.example/a.jpg'),
+      imageKey({ productId: 21, source: '0', extension: 'webp' }),
+      imageKey({ productId: 210, source: '0', extension: 'webp' }),
+    ]
+    for (const key of keys) await store.put(key, Buffer.from(key))
+    const listed = async (productId?: number) => (await Readable.from(store.list(productId)).toArray()).sort()
+    expect(await listed(20)).toEqual(keys.slice(0, 3).sort())
+    expect(await listed(21)).toEqual([keys[3]]) // not product 210's
+    expect(await listed()).toEqual(expect.arrayContaining(keys))
+
+    await store.remove([keys[1]!, imageKey({ productId: 20, source: '9', extension: 'webp' })]) // one never stored
+    expect(await listed(20)).toEqual([keys[0], keys[2]].sort())
+    await store.removeProduct(20)
+    await store.removeProduct(22) // nothing stored
+    expect(await listed(20)).toEqual([])
+    expect(await store.exists(keys[0]!)).toBe(false)
+    expect((await read(keys[3]!))?.body).toBe(keys[3])
+    await expect(store.remove(['../escape.webp'])).rejects.toThrow(/not an image key/)
   })
 
   it('refuses keys that are not image keys', async () => {

@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -32,8 +33,22 @@ describe('local store', () => {
     )
     await writeFile(path.join(dir, '9', '1.webp.3141592653'), 'half an image')
     await writeFile(path.join(dir, '9', '1.1a2b3c4d.256w.webp.2718281828'), 'half a variant')
+    expect((await Readable.from(store.list(9)).toArray()).sort()).toEqual([
+      '9/0.1a2b3c4d.640w.webp',
+      '9/0.webp',
+      '9/1.1a2b3c4d.256w.webp.2718281828',
+      '9/1.webp.3141592653',
+    ])
     await store.removeUnfinished(9)
     expect((await readdir(path.join(dir, '9'))).sort()).toEqual(['0.1a2b3c4d.640w.webp', '0.webp'])
+  })
+
+  it('lists nothing that is not ours, and leaves it', async () => {
+    await mkdir(path.join(dir, '5'))
+    await writeFile(path.join(dir, '5', 'notes.txt'), 'not an image')
+    await writeFile(path.join(dir, 'README'), 'not a product')
+    expect(await Readable.from(store.list()).toArray()).toEqual([])
+    await expect(store.remove(['5/notes.txt'])).rejects.toThrow(/not an image key/)
   })
 
   // Whoever can write below the directory must not make the API read, or the worker trust, a file elsewhere.
@@ -49,6 +64,11 @@ describe('local store', () => {
         expect(await store.get(key), key).toBeUndefined()
         expect(await store.exists(key), key).toBe(false)
       }
+      // Nor listed or removed through one: the file outside stays, whatever is asked.
+      expect(await Readable.from(store.list(4)).toArray()).toEqual([])
+      await store.remove([imageKey({ productId: 4, source: '0', extension: 'webp' })])
+      await store.removeProduct(4)
+      expect(await readdir(outside)).toEqual(['0.webp'])
     } finally {
       await rm(outside, { recursive: true, force: true })
     }
