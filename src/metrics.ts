@@ -30,6 +30,15 @@ export const imageSeconds = new Histogram({
 export const imageBytesIn = new Counter({ name: 'image_bytes_in_total', help: 'Bytes of images downloaded' })
 export const imageBytesOut = new Counter({ name: 'image_bytes_out_total', help: 'Bytes of compressed images written' })
 
+export const supersededFilesRemoved = new Counter({
+  name: 'superseded_files_removed_total',
+  help: 'Stored files removed once their product stopped naming them and IMAGE_RETENTION_HOURS passed',
+})
+export const productDeletionsFinished = new Counter({
+  name: 'product_deletions_finished_total',
+  help: 'Deleted products whose files a worker removed',
+})
+
 export const messagesRetried = new Counter({
   name: 'messages_retried_total',
   help: 'Messages sent to the retry wait queue',

@@ -21,3 +21,19 @@ export function withProductLock<T>(db: Db, productId: number, work: () => Promis
     { timeout: HOLD_AT_MOST_MS, maxWait: 10_000 },
   )
 }
+
+/**
+ * Runs `work` under the product's lock if no one holds it now, else answers undefined at once: for
+ * housekeeping (superseded files, orphans) that must never touch a product a worker is processing,
+ * and can come back to it later.
+ */
+export function withProductLockIfFree<T>(db: Db, productId: number, work: () => Promise<T>): Promise<T | undefined> {
+  return db.$transaction(
+    async (tx) => {
+      const [{ locked }] = await tx.$queryRaw<[{ locked: boolean }]>`
+        SELECT pg_try_advisory_xact_lock('products'::regclass::oid::int, ${productId}::int) AS locked`
+      return locked ? work() : undefined
+    },
+    { timeout: HOLD_AT_MOST_MS, maxWait: 10_000 },
+  )
+}

@@ -12,6 +12,7 @@ import {
 } from './errors.ts'
 import { imageRecords, type ImageRecord } from './image-record.ts'
 import { processImage, type ImagePipeline } from './process-image.ts'
+import { recordSuperseded, supersededBy } from './retention.ts'
 
 /** Thrown for a message that names no product: retrying cannot help. */
 export class UnknownProductError extends Error {
@@ -23,7 +24,7 @@ export class UnknownProductError extends Error {
 /** Thrown after the last attempt once its failures are recorded, so the message is dead-lettered too. */
 export class RetriesExhaustedError extends Error {}
 
-export type Outcome = 'done' | 'failed' | 'already_done'
+export type Outcome = 'done' | 'failed' | 'already_done' | 'deleted'
 
 export interface Summary {
   /** The stored images in source order (failed ones leave no gap-filler). */
@@ -125,15 +126,13 @@ export async function processProduct({
   }
 
   const status = failures.length > 0 ? 'failed' : 'done'
-  await db.product.updateMany({
-    where: unfinished,
-    data: {
-      compressed_product_images: records.map((record) => record.path),
-      images: records,
-      image_errors: failures as object[],
-      status,
-    },
-  })
+  const named = { compressed_product_images: records.map((record) => record.path), images: records }
+  // Files the product named and no longer does (earlier settings' names) are kept a while longer.
+  const superseded = supersededBy(product, named)
+  await db.$transaction([
+    db.product.updateMany({ where: unfinished, data: { ...named, image_errors: failures as object[], status } }),
+    ...(superseded.length > 0 ? [recordSuperseded(db, productId, superseded)] : []),
+  ])
   if (transient) {
     throw new RetriesExhaustedError(`product ${productId}: gave up after the last attempt: ${transient.message}`, {
       cause: transient,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withProductLock } from '../../../src/db/product-lock.ts'
+import { withProductLock, withProductLockIfFree } from '../../../src/db/product-lock.ts'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -61,5 +61,22 @@ describe('withProductLock', () => {
     // The dead transaction cannot commit: the work's caller hears of it.
     finish()
     await expect(held).rejects.toThrow()
+  })
+
+  it('withProductLockIfFree skips a product whose lock is held, and runs one that is free', async () => {
+    let finish = () => {}
+    let holding = false
+    const held = withProductLock(database.db, 12, async () => {
+      holding = true
+      await new Promise<void>((resolve) => (finish = resolve))
+    })
+    await expect.poll(() => holding).toBe(true)
+    let ran = false
+    expect(await withProductLockIfFree(database.db, 12, async () => (ran = true))).toBeUndefined()
+    expect(ran).toBe(false)
+    expect(await withProductLockIfFree(database.db, 13, async () => 'free')).toBe('free')
+    finish()
+    await held
+    expect(await withProductLockIfFree(database.db, 12, async () => 'free now')).toBe('free now')
   })
 })
