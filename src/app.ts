@@ -13,6 +13,7 @@ import { measureHttp } from './operations.ts'
 import securityHeaders from './security-headers.ts'
 import health, { healthChecks } from './routes/health.ts'
 import images from './routes/images.ts'
+import changeProducts from './routes/products/change.ts'
 import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
 import type { ProductLimits } from './routes/products/schema.ts'
@@ -85,6 +86,7 @@ export async function buildApp(
     async (api) => {
       await api.register(accessControl, { db, access: settings.access })
       await api.register(products, { db, onProductCreated, limits: settings })
+      await api.register(changeProducts, { db, onProductCreated, limits: settings })
     },
     { prefix: '/products' },
   )

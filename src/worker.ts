@@ -6,7 +6,9 @@ import type { Db } from './db/client.ts'
 import { isDatabaseUnavailable } from './db/errors.ts'
 import { withProductLock } from './db/product-lock.ts'
 import { createDownloader, downloadOptions } from './images/download.ts'
-import { processProduct, UnknownProductError } from './images/process-product.ts'
+import { finishDeletion } from './images/product-deletion.ts'
+import { processProduct, UnknownProductError, type Outcome } from './images/process-product.ts'
+import { startRetentionSweep } from './images/retention.ts'
 import { imagePipeline } from './images/process-image.ts'
 import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
@@ -32,32 +34,37 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   // (bench/memory.bench.ts; figures in docs/performance-notes.md).
   sharp.cache(false)
   const downloader = createDownloader(downloadOptions(config))
-  const pipeline = imagePipeline(config, downloader.download, await createImageStore(config))
+  const store = await createImageStore(config)
+  const pipeline = imagePipeline(config, downloader.download, store)
   const stopping = new AbortController()
+  const retention = startRetentionSweep({ db, store, retentionMs: config.IMAGE_RETENTION_HOURS * 3_600_000, log })
+
+  // A product's message asks for its stored images to match its row: made, or, once it is deleted, removed.
+  const run = async (productId: number, attempt: Attempt): Promise<Outcome> =>
+    (await finishDeletion({ db, store, productId }))
+      ? 'deleted'
+      : processProduct({ db, pipeline, productId, attempt, log })
 
   // A database outage is no fault of the message: wait for the database (holding the message,
   // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
   const handle = async (productId: number, attempt: Attempt) => {
     const started = performance.now()
-    const outcome = await pRetry(
-      () => withProductLock(db, productId, () => processProduct({ db, pipeline, productId, attempt, log })),
-      {
-        retries: Infinity,
-        minTimeout: 500,
-        // Short enough that a stopping worker hands such a message back within a few seconds.
-        maxTimeout: 5000,
-        randomize: true,
-        shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !stopping.signal.aborted,
-        onFailedAttempt: ({ error, attemptNumber }) => {
-          if (isDatabaseUnavailable(error)) {
-            log.warn(
-              { product_id: productId, attempt: attemptNumber, err: error },
-              'database unavailable; waiting for it',
-            )
-          }
-        },
+    const outcome = await pRetry(() => withProductLock(db, productId, () => run(productId, attempt)), {
+      retries: Infinity,
+      minTimeout: 500,
+      // Short enough that a stopping worker hands such a message back within a few seconds.
+      maxTimeout: 5000,
+      randomize: true,
+      shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !stopping.signal.aborted,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        if (isDatabaseUnavailable(error)) {
+          log.warn(
+            { product_id: productId, attempt: attemptNumber, err: error },
+            'database unavailable; waiting for it',
+          )
+        }
       },
-    )
+    })
     log.info({ product_id: productId, outcome, ms: Math.round(performance.now() - started) }, 'product processed')
   }
   const isPoison = (err: unknown) => err instanceof UnknownProductError
@@ -76,6 +83,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
     // From here a failure hands its message back to the queue instead of spending a retry.
     stopping.abort()
     await subscription.cancel()
+    await retention.stop()
     await downloader.close()
   }
   // Once: a second call waits for the first instead of closing closed clients.

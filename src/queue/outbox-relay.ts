@@ -4,8 +4,9 @@ import type { Db } from '../db/client.ts'
 export type Publish = (productId: number) => Promise<void>
 
 /**
- * Publishes products not yet confirmed by the broker and marks them queued, in one transaction.
- * One statement claims the batch: it marks the rows and locks them until the broker has
+ * Publishes products not yet confirmed by the broker and marks them queued, in one transaction;
+ * deleted products likewise (product_deletions), whose message has the worker remove their files.
+ * One statement per table claims the batch: it marks the rows and locks them until the broker has
  * confirmed every message and the transaction commits, so no other process sees them marked
  * before that. A failed publish or a crash before the commit rolls the marks back, and those
  * rows are published again on a later pass, which the worker tolerates. SKIP LOCKED lets several
@@ -14,12 +15,19 @@ export type Publish = (productId: number) => Promise<void>
 export async function relayPending(db: Db, publish: Publish, batchSize = 100): Promise<number> {
   return db.$transaction(
     async (tx) => {
-      const rows = await tx.$queryRaw<{ product_id: number }[]>`
+      const products = await tx.$queryRaw<{ product_id: number }[]>`
         UPDATE products SET queued_at = now(), updated_at = now()
         WHERE product_id IN (
           SELECT product_id FROM products WHERE queued_at IS NULL
           ORDER BY product_id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
         RETURNING product_id`
+      const deletions = await tx.$queryRaw<{ product_id: number }[]>`
+        UPDATE product_deletions SET queued_at = now()
+        WHERE product_id IN (
+          SELECT product_id FROM product_deletions WHERE queued_at IS NULL
+          ORDER BY product_id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+        RETURNING product_id`
+      const rows = [...products, ...deletions]
       await Promise.all(rows.map((row) => publish(row.product_id)))
       return rows.length
     },

@@ -3,13 +3,15 @@ import { REQUIRES_API_KEY } from '../../auth/authenticate.ts'
 import { mayActFor, visibleTo } from '../../auth/principal.ts'
 import type { Db } from '../../db/client.ts'
 import { isMissingReference } from '../../db/errors.ts'
-import { ServerError } from '../../error-handler.ts'
 import {
+  commonAnswers,
+  conflict,
   createProductBody,
   ErrorReply,
   ListQuery,
   Product,
   ProductList,
+  notFound,
   ProductParams,
   type ProductLimits,
 } from './schema.ts'
@@ -19,19 +21,12 @@ import { productView } from './view.ts'
 export interface ProductRoutesOptions {
   db: Db
   /**
-   * Called after a product is committed (created or reprocessed), to publish it without waiting for
-   * the relay's next tick.
+   * Called after a product's message is committed to the outbox (a product created, reprocessed,
+   * changed or deleted), to publish it without waiting for the relay's next tick.
    */
   onProductCreated: (productId: number) => void
   limits: ProductLimits
 }
-
-// Another user's product answers exactly as a missing one: a key learns nothing of others' products.
-const notFound = (id: number) => ({ statusCode: 404, error: 'Not Found', message: `product ${id} does not exist` })
-
-// What every route here may answer besides its own statuses: no or a bad key, too many requests,
-// and a failure of the server (the database down, say).
-const commonAnswers = { 401: ErrorReply, 429: ErrorReply, '5xx': ServerError }
 
 /** The products routes; `authenticate` runs before each, so `request.principal` is the key's owner. */
 const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { db, onProductCreated, limits }) => {
@@ -164,7 +159,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         const message =
           `product ${id} is ${row.status}: it is already queued or being processed; ` +
           'reprocess it once it is done or failed'
-        return reply.code(409).send({ statusCode: 409, error: 'Conflict', message })
+        return reply.code(409).send(conflict(message))
       }
       onProductCreated(id)
       return reply.code(202).send(productView(row))

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { ServerError } from '../../error-handler.ts'
 import { ImageRecord, VariantRecord } from '../../images/image-record.ts'
 
 /**
@@ -32,6 +33,13 @@ export const createProductBody = ({ maxImages, maxUrlLength }: ProductLimits) =>
     { additionalProperties: false },
   )
 export type CreateProductBody = Static<ReturnType<typeof createProductBody>>
+
+/** The body of PATCH /products/:id: any of the product's own fields, each as on create; its user stays. */
+export const updateProductBody = (limits: ProductLimits) => {
+  const { user_id: _owner, ...fields } = createProductBody(limits).properties
+  return Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 })
+}
+export type UpdateProductBody = Static<ReturnType<typeof updateProductBody>>
 
 export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: INT4_MAX }) })
 
@@ -113,3 +121,16 @@ export const ErrorReply = Type.Object({
   error: Type.String(),
   message: Type.String(),
 })
+
+// What every products route may answer besides its own statuses: no or a bad key, too many
+// requests, and a failure of the server (the database down, say).
+export const commonAnswers = { 401: ErrorReply, 429: ErrorReply, '5xx': ServerError }
+
+// Another user's product answers exactly as a missing one: a key learns nothing of others' products.
+export const notFound = (id: number) => ({
+  statusCode: 404,
+  error: 'Not Found',
+  message: `product ${id} does not exist`,
+})
+
+export const conflict = (message: string) => ({ statusCode: 409, error: 'Conflict', message })

@@ -69,10 +69,18 @@ export interface paths {
         get: operations["getProduct"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a product and every file it ever had
+         * @description The product is gone at once (404 from then on); its files (images, variants, originals, files under earlier settings) are removed by a worker shortly after, even across crashes.
+         */
+        delete: operations["deleteProduct"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a product's fields or images
+         * @description Any of product_name, product_description, product_price and product_images, each checked as on create. New images queue the product again (status pending): an image whose URL stays keeps its files, new ones are made, and removed ones' files are deleted after IMAGE_RETENTION_HOURS. Changing the images of a product that is pending or processing answers 409, as reprocess does.
+         */
+        patch: operations["updateProduct"];
         trace?: never;
     };
     "/products/{id}/reprocess": {
@@ -223,6 +231,8 @@ export interface operations {
                                 /** @description ThumbHash placeholder, base64 */
                                 thumbhash: string;
                                 dominant_color: string;
+                                /** @description where the source is kept as downloaded (KEEP_ORIGINALS); never served */
+                                original?: string;
                                 /** @description where the API serves the file, relative to its origin */
                                 url: string;
                                 /** @description every file of the image with its width, for <img srcset> */
@@ -363,6 +373,8 @@ export interface operations {
                             /** @description ThumbHash placeholder, base64 */
                             thumbhash: string;
                             dominant_color: string;
+                            /** @description where the source is kept as downloaded (KEEP_ORIGINALS); never served */
+                            original?: string;
                             /** @description where the API serves the file, relative to its origin */
                             url: string;
                             /** @description every file of the image with its width, for <img srcset> */
@@ -531,6 +543,8 @@ export interface operations {
                             /** @description ThumbHash placeholder, base64 */
                             thumbhash: string;
                             dominant_color: string;
+                            /** @description where the source is kept as downloaded (KEEP_ORIGINALS); never served */
+                            original?: string;
                             /** @description where the API serves the file, relative to its origin */
                             url: string;
                             /** @description every file of the image with its width, for <img srcset> */
@@ -580,6 +594,259 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description the server failed; the body says nothing more */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                        /** @description the reqId of the log lines about this request, where the details are */
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    updateProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    product_name?: string;
+                    product_description?: string;
+                    product_images?: string[];
+                    product_price?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        product_id: number;
+                        user_id: number;
+                        product_name: string;
+                        product_description: string;
+                        product_images: string[];
+                        product_price: number;
+                        /** @description where the stored images are, in the order of product_images: absolute paths, or s3://<bucket>/<key> with STORAGE=s3 */
+                        compressed_product_images: string[];
+                        /** @description where the API serves compressed_product_images, same order */
+                        compressed_image_urls: string[];
+                        /** @description the stored images in the order of compressed_product_images, with sizes, variants and placeholders; empty for products processed before variants existed, until reprocessed */
+                        images: {
+                            /** @description position in product_images */
+                            index: number;
+                            /** @description where the main image is stored: the same as its entry in compressed_product_images */
+                            path: string;
+                            width: number;
+                            height: number;
+                            bytes: number;
+                            /** @description webp, jpeg or avif (IMAGE_FORMAT) */
+                            format: string;
+                            /** @description narrower copies (IMAGE_VARIANT_WIDTHS), narrowest first */
+                            variants: {
+                                width: number;
+                                height: number;
+                                bytes: number;
+                                /** @description where the variant is stored, like compressed_product_images */
+                                path: string;
+                                /** @description where the API serves the file, relative to its origin */
+                                url: string;
+                            }[];
+                            /** @description ThumbHash placeholder, base64 */
+                            thumbhash: string;
+                            dominant_color: string;
+                            /** @description where the source is kept as downloaded (KEEP_ORIGINALS); never served */
+                            original?: string;
+                            /** @description where the API serves the file, relative to its origin */
+                            url: string;
+                            /** @description every file of the image with its width, for <img srcset> */
+                            srcset: string;
+                        }[];
+                        status: "pending" | "processing" | "done" | "failed";
+                        image_errors: {
+                            index: number;
+                            url: string;
+                            /** @description machine-readable reason, e.g. http_404, not_an_image, timeout, unavailable */
+                            code: string;
+                            /** @description a fixed sentence for the code; network details go to the worker log only */
+                            message: string;
+                        }[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statusCode: number;
+                        error: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -673,6 +940,8 @@ export interface operations {
                             /** @description ThumbHash placeholder, base64 */
                             thumbhash: string;
                             dominant_color: string;
+                            /** @description where the source is kept as downloaded (KEEP_ORIGINALS); never served */
+                            original?: string;
                             /** @description where the API serves the file, relative to its origin */
                             url: string;
                             /** @description every file of the image with its width, for <img srcset> */

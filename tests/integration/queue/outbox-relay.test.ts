@@ -13,7 +13,9 @@ describe('outbox relay', () => {
     userId = await createUser(database.db)
   })
   afterAll(() => database?.drop())
-  beforeEach(() => database.db.product.deleteMany())
+  beforeEach(() =>
+    database.db.$transaction([database.db.product.deleteMany(), database.db.productDeletion.deleteMany()]),
+  )
 
   // Stored but never published: as after an API crash between the commit and the publish.
   const storeProducts = async (count: number) => {
@@ -41,6 +43,21 @@ describe('outbox relay', () => {
     expect(published.sort()).toEqual(ids.sort())
     expect(await unqueued()).toBe(0)
     expect(await relayPending(database.db, recordingInto(published))).toBe(0)
+  })
+
+  it('publishes deleted products too, so that a worker removes their files, and marks them queued', async () => {
+    const [, deleted] = await storeProducts(2)
+    await relayPending(database.db, async () => {})
+    await database.db.$transaction([
+      database.db.product.delete({ where: { product_id: deleted } }),
+      database.db.productDeletion.create({ data: { product_id: deleted! } }),
+    ])
+    const published: number[] = []
+    await expect(relayPending(database.db, () => Promise.reject(new Error('broker down')))).rejects.toThrow()
+    expect(await database.db.productDeletion.count({ where: { queued_at: null } })).toBe(1)
+    expect(await relayPending(database.db, recordingInto(published))).toBe(1)
+    expect(published).toEqual([deleted])
+    expect(await database.db.productDeletion.count({ where: { queued_at: null } })).toBe(0)
   })
 
   it('marks nothing when a publish fails, so the next pass publishes again', async () => {
