@@ -188,6 +188,23 @@ export const EnvSchema = Type.Object({
       "Widths at or above the main image's are skipped; empty turns variants off " +
       '([responsive images](api.md#responsive-images); [what each set costs](performance.md#variant-widths)).',
   }),
+  IMAGE_RETENTION_HOURS: Int({
+    default: 168,
+    minimum: 0,
+    maximum: 87_600,
+    description:
+      'How long a file stays stored after its product stops naming it (a reprocess under new settings, a ' +
+      '`PATCH` of its images), so that pages and caches holding its old URL keep working meanwhile; 0 removes ' +
+      'it within seconds. A week outlasts the HTML caches of a storefront and its CDN (minutes to a day) and a ' +
+      'weekly static rebuild, for little storage ([product lifecycle](product-lifecycle.md#superseded-files)).',
+  }),
+  KEEP_ORIGINALS: Type.Boolean({
+    default: false,
+    description:
+      'Also store each source as it was downloaded (`<source>.original`, never served), so that a reprocess ' +
+      "under new settings never depends on the source URL still answering. Costs the sources' bytes on top of " +
+      "the outputs' ([product lifecycle](product-lifecycle.md#originals)).",
+  }),
   IMAGE_CONCURRENCY: Int({
     default: os.availableParallelism(),
     documentedDefault: 'the cores (`os.availableParallelism()`)',

@@ -8,7 +8,7 @@ import { ImageTimeoutError, PermanentImageError } from './errors.ts'
 import { imageSlots, type ImageSlots } from './image-slots.ts'
 import { pathsOf, type ImageRecord, type VariantRecord } from './image-record.ts'
 import { placeholderOf } from './placeholder.ts'
-import type { ImageStore } from './storage/image-store.ts'
+import { originalKey, type ImageStore } from './storage/image-store.ts'
 import { imageNames, parseWidths, variantWidthsFor, type ImageNames } from './variants.ts'
 
 export interface ImagePipeline {
@@ -22,6 +22,8 @@ export interface ImagePipeline {
   slots: ImageSlots
   /** Shared too: bounds the source pixels decoding at once, hence the memory peak. */
   admitDecode: AdmitDecode
+  /** KEEP_ORIGINALS: store each downloaded source as it came, beside its outputs. */
+  keepOriginals: boolean
 }
 
 /**
@@ -36,6 +38,7 @@ export function imagePipeline(config: Config, download: ImagePipeline['download'
     store,
     slots: imageSlots(config.IMAGE_CONCURRENCY),
     admitDecode: decodeBudget(config.IMAGE_DECODE_PIXELS),
+    keepOriginals: config.KEEP_ORIGINALS,
   }
 }
 
@@ -55,7 +58,8 @@ export interface SourceImage {
  * - Finished from the stored main file when that is there (an interrupted run, or other variant
  *   widths), keeping the variants already stored: files are written atomically, so a stored file
  *   is whole, and its name says it was made with the current settings.
- * - Otherwise downloaded and decoded once; the main file and every variant come from that decode.
+ * - Otherwise decoded once, from its kept original when there is one (KEEP_ORIGINALS), else
+ *   downloaded; the main file and every variant come from that decode.
  * The download waits on the network outside the worker's slots; the main file (decode, encode,
  * write) is then one task in the slots, each variant and the placeholder one more.
  */
@@ -94,16 +98,17 @@ async function isCurrent(
   return (await Promise.all(keys.map((key) => store.exists(key)))).every(Boolean)
 }
 
-async function makeFiles(
-  pipeline: ImagePipeline,
-  { url, index }: SourceImage,
-  names: ImageNames,
-): Promise<ImageRecord> {
+async function makeFiles(pipeline: ImagePipeline, image: SourceImage, names: ImageNames): Promise<ImageRecord> {
   const { store, compression, slots } = pipeline
+  const { productId, url, index } = image
   const stored = await readStored(store, names())
-  const source = stored ? undefined : await pipeline.download(url)
+  const original = stored ? undefined : await keptOriginal(store, image)
+  const source = stored ? undefined : (original ?? (await pipeline.download(url)))
+  const keepAs = pipeline.keepOriginals && !original ? originalKey(productId, url) : undefined
   const { pixels, main } = await slots.start(async () =>
-    source ? makeMain(pipeline, source, names()) : { pixels: await decodeStored(stored!), main: stored! },
+    source
+      ? makeMain(pipeline, source, { key: names(), keepAs })
+      : { pixels: await decodeStored(stored!), main: stored! },
   )
   const variantOf = async (width: number): Promise<VariantRecord> => {
     const key = names(width)
@@ -118,6 +123,8 @@ async function makeFiles(
   // Every task ends before the image fails, so none outlives it.
   await Promise.allSettled([...variantTasks, placeholderTask])
   const { width, height } = pixels
+  // Named while KEEP_ORIGINALS is on and it is stored (kept before, or now); otherwise it is superseded.
+  const kept = pipeline.keepOriginals && (await store.exists(originalKey(productId, url)))
   return {
     index,
     path: store.locationOf(names()),
@@ -127,19 +134,31 @@ async function makeFiles(
     format: compression.format,
     variants: await Promise.all(variantTasks),
     ...(await placeholderTask),
+    ...(kept && { original: store.locationOf(originalKey(productId, url)) }),
   }
 }
 
-/** Decodes the downloaded source once, gives its bytes back to the fetch budget, and stores its main image. */
+/** The image's source as kept by an earlier run (KEEP_ORIGINALS), if it is still stored. */
+async function keptOriginal(store: ImageStore, { productId, url, previous }: SourceImage): Promise<Source | undefined> {
+  if (!previous?.original) return undefined
+  const data = await readStored(store, originalKey(productId, url))
+  return data && { data, release: () => {} }
+}
+
+/**
+ * Decodes the source once, keeps it as it came if asked (only once it decoded: a source that is
+ * no image is not kept), gives its bytes back to the fetch budget, and stores its main image.
+ */
 async function makeMain(
   { store, compression, admitDecode }: ImagePipeline,
   source: Source,
-  key: string,
+  { key, keepAs }: { key: string; keepAs?: string },
 ): Promise<{ pixels: Pixels; main: Buffer }> {
   imageBytesIn.inc(source.data.length)
   let pixels: Pixels
   try {
     pixels = await decode(source.data, compression, admitDecode)
+    if (keepAs) await store.put(keepAs, source.data)
   } finally {
     source.release()
   }
