@@ -58,6 +58,8 @@ bench(
     const rate = (name: string) => (photos.length * 1000) / median(ms[name]!)
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
     const mainBytes = sum(files[names[0]!]!.map((image) => image[0]!.bytes))
+    const sourceBytes = sum(photos.map((photo) => photo.data.length))
+    const storedBytes = (name: string) => sum(files[name]!.flatMap((image) => image.map((file) => file.bytes)))
     // What a browser fetches for a slot `slot` CSS pixels wide at 1×: the narrowest file at least that wide (else the main image).
     const fetched = (name: string, slot: number) =>
       sum(
@@ -70,10 +72,9 @@ bench(
       widths: name,
       'images/s': round(rate(name), 2),
       '× none': round(rate(name) / rate(names[0]!), 2),
-      'bytes stored × main': round(
-        sum(files[name]!.flatMap((image) => image.map((file) => file.bytes))) / mainBytes,
-        2,
-      ),
+      'bytes stored × main': round(storedBytes(name) / mainBytes, 2),
+      // What KEEP_ORIGINALS adds: the sources as downloaded, beside what this set stores.
+      'KEEP_ORIGINALS adds × stored': round(sourceBytes / storedBytes(name), 2),
       'listing (256 px) fetches × main': round(fetched(name, 256) / mainBytes, 3),
       'phone (640 px) × main': round(fetched(name, 640) / mainBytes, 3),
       'laptop (1280 px) × main': round(fetched(name, 1280) / mainBytes, 3),
@@ -84,9 +85,9 @@ bench(
       method:
         `The ${photos.length} real photos of bench/photos in this process, through the worker's steps (decode once, main image, variants narrower than it, placeholder), ` +
         `${options.format} q${options.quality} effort ${options.effort} max ${options.maxSide}, ${config.IMAGE_CONCURRENCY} at a time; ${ROUNDS} rounds, sets interleaved (reversed every other round), median. ` +
-        `"fetches": the bytes a browser downloads for every photo in a slot that wide at 1× (the narrowest file at least that wide), against the main images.`,
+        `"fetches": the bytes a browser downloads for every photo in a slot that wide at 1× (the narrowest file at least that wide), against the main images. "KEEP_ORIGINALS adds": the sources' bytes against the bytes this set stores.`,
       rows,
-      data: { ms, mainBytes },
+      data: { ms, mainBytes, sourceBytes },
     })
   },
   ONCE,

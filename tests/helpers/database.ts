@@ -54,3 +54,17 @@ export async function createUser(db: Db): Promise<number> {
   })
   return user.id
 }
+
+/** A product of `userId` with `imageCount` image URLs, stored as POST /products stores one, unprocessed. */
+export async function createProduct(db: Db, userId: number, imageCount = 1): Promise<number> {
+  const product = await db.product.create({
+    data: {
+      user_id: userId,
+      product_name: 'Chair',
+      product_description: '',
+      product_images: Array.from({ length: imageCount }, (_, i) => `https://shop.example/${i}.jpg`),
+      product_price: 1,
+    },
+  })
+  return product.product_id
+}

@@ -74,7 +74,16 @@ describe('the OpenAPI document at /docs/json', () => {
       operations()
         .map(({ operation }) => operation.operationId)
         .sort(),
-    ).toEqual(['createProduct', 'getHealth', 'getProduct', 'getReadiness', 'listProducts', 'reprocessProduct'])
+    ).toEqual([
+      'createProduct',
+      'deleteProduct',
+      'getHealth',
+      'getProduct',
+      'getReadiness',
+      'listProducts',
+      'reprocessProduct',
+      'updateProduct',
+    ])
     for (const { route, operation } of operations()) {
       expect(operation.security, route).toEqual(route.startsWith('/products') ? [{ apiKey: [] }] : [])
     }
@@ -86,9 +95,12 @@ describe('the OpenAPI document at /docs/json', () => {
     expect(statuses('/products', 'get')).toEqual(['200', '400', '401', '429', '5XX'])
     expect(statuses('/products/{id}', 'get')).toEqual(['200', '400', '401', '404', '429', '5XX'])
     expect(statuses('/products/{id}/reprocess', 'post')).toEqual(['202', '400', '401', '404', '409', '429', '5XX'])
-    for (const { route, operation } of operations()) {
+    expect(statuses('/products/{id}', 'patch')).toEqual(['200', '400', '401', '404', '409', '429', '5XX'])
+    expect(statuses('/products/{id}', 'delete')).toEqual(['204', '400', '401', '404', '429', '5XX'])
+    for (const { route, method, operation } of operations()) {
       for (const [status, response] of Object.entries(operation.responses)) {
-        expect(response, `${route} ${status}`).toHaveProperty(['content', 'application/json', 'schema'])
+        if (status === '204') expect(response, `${method} ${route} ${status}`).not.toHaveProperty('content')
+        else expect(response, `${route} ${status}`).toHaveProperty(['content', 'application/json', 'schema'])
       }
     }
   })

@@ -31,10 +31,13 @@ const PHOTO_SIZES = [
 ] as const
 const FILES_PER_PHOTO = [1 + 1, 1 + 1, 1 + 2] // + 256; + 256; + 256 and 640
 
-/** Images for a batch, on a database, queue namespace and image server of its own; on the tests' RabbitMQ unless told another. */
-export async function startScenario(amqpUrl?: string): Promise<Scenario> {
+/**
+ * Images for a batch (and `extraRoutes`), on a database, queue namespace and image server of its own;
+ * on the tests' RabbitMQ unless told another.
+ */
+export async function startScenario(amqpUrl?: string, extraRoutes: Record<string, Route> = {}): Promise<Scenario> {
   const photos = await Promise.all(PHOTO_SIZES.map(([width, height]) => photoJpeg(width, height)))
-  const routes: Record<string, Route> = {}
+  const routes: Record<string, Route> = { ...extraRoutes }
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
   const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
   // The API's rate limit is not what these tests are about: high enough never to refuse a batch.
@@ -45,7 +48,19 @@ export async function startScenario(amqpUrl?: string): Promise<Scenario> {
   }
 }
 
-/** Posts products with 2 or 3 images each; every POST must be accepted. */
+/**
+ * A request sent again after `Retry-After` while the API sheds load (503, @fastify/under-pressure), as a
+ * client should: on a machine busy enough to delay the API's event loop by a second, it does.
+ */
+async function postShedding(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, init)
+    if (response.status !== 503 || attempt === 5) return response
+    await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000))
+  }
+}
+
+/** Posts products with 2 or 3 images each; every POST must be accepted (after load shedding, if any). */
 export async function postBatch(scenario: Scenario, apiUrl: string, count = BATCH, from = 0): Promise<Posted[]> {
   const posted: Posted[] = []
   for (let n = from; n < from + count; n++) {
@@ -53,7 +68,7 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
     const productImages = Array.from({ length: imageCount }, (_, i) =>
       scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`),
     )
-    const response = await fetch(`${apiUrl}/products`, {
+    const response = await postShedding(`${apiUrl}/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${scenario.apiKey}` },
       body: JSON.stringify({
@@ -150,11 +165,11 @@ export function serviceGroup(scenario: () => Scenario) {
 }
 
 /** This file's scenario: set up before its tests; it and its processes torn down after them. */
-export function useScenario() {
+export function useScenario(extraRoutes?: Record<string, Route>) {
   let scenario: Scenario
   const services = serviceGroup(() => scenario)
   beforeAll(async () => {
-    scenario = await startScenario()
+    scenario = await startScenario(undefined, extraRoutes)
   })
   afterAll(async () => {
     await services.stopAll()

@@ -8,7 +8,7 @@ import { recordSuperseded } from '../../../src/images/retention.ts'
 import { imageKey, originalKey, sourceName, type ImageStore } from '../../../src/images/storage/image-store.ts'
 import { localStore } from '../../../src/images/storage/local-store.ts'
 import { s3Store } from '../../../src/images/storage/s3-store.ts'
-import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import { createProduct, createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 import { startS3Server } from '../../helpers/s3-server.ts'
 
 interface Backend {
@@ -69,15 +69,7 @@ describe.each(Object.keys(backends))('npm run images:gc: %s', (name) => {
     imageKey({ productId, source: sourceName(image), extension: 'webp' })
 
   async function product(status: 'done' | 'processing', named: string[]) {
-    const { product_id: id } = await database.db.product.create({
-      data: {
-        user_id: userId,
-        product_name: 'Chair',
-        product_description: '',
-        product_images: named.map((_, i) => `https://shop.example/${i}.jpg`),
-        product_price: 1,
-      },
-    })
+    const id = await createProduct(database.db, userId, named.length)
     const locations = named.map((source) => backend.store.locationOf(key(id, source)))
     await database.db.product.update({
       where: { product_id: id },

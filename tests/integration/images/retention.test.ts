@@ -6,7 +6,7 @@ import { withProductLock } from '../../../src/db/product-lock.ts'
 import { recordSuperseded, removeSupersededFiles } from '../../../src/images/retention.ts'
 import { imageKey, type ImageStore } from '../../../src/images/storage/image-store.ts'
 import { localStore } from '../../../src/images/storage/local-store.ts'
-import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import { createProduct, createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 import { recordLogs } from '../../helpers/logs.ts'
 
 const HOUR = 3_600_000
@@ -31,15 +31,7 @@ describe('removeSupersededFiles', () => {
 
   /** A product naming `named`, with `superseded` stored and recorded as superseded. */
   async function productWith({ named, superseded }: { named: string[]; superseded: string[] }) {
-    const { product_id: id } = await database.db.product.create({
-      data: {
-        user_id: userId,
-        product_name: 'Chair',
-        product_description: '',
-        product_images: named.map((_, i) => `https://shop.example/${i}.jpg`),
-        product_price: 1,
-      },
-    })
+    const id = await createProduct(database.db, userId, named.length)
     const key = (name: string) => imageKey({ productId: id, source: name, extension: 'webp' })
     await database.db.product.update({
       where: { product_id: id },

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { readdir } from 'node:fs/promises'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest'
@@ -34,7 +34,7 @@ afterAll(async () => {
 })
 
 it(
-  'the worker stores the images in the bucket, and the API serves them at its image URLs',
+  'the worker stores the images in the bucket, the API serves them at its image URLs, and DELETE removes them',
   { timeout: 90_000 },
   async () => {
     // The API's rate limit is not what this test is about: the polling below asks many times a second.
@@ -109,6 +109,13 @@ it(
     ]) {
       expect((await fetch(apiUrl + missing)).status, missing).toBe(404)
     }
+
+    // Deleted: the product at once, then every object under its prefix.
+    expect((await fetch(`${apiUrl}/products/${id}`, { method: 'DELETE', headers: { authorization } })).status).toBe(204)
+    const objects = async () =>
+      (await bucket.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${id}/` }))).KeyCount
+    await expect.poll(objects, { timeout: 30_000, interval: 100 }).toBe(0)
+    expect((await fetch(apiUrl + files[0]!.url)).status).toBe(404)
     bucket.destroy()
   },
 )
