@@ -44,7 +44,9 @@ it(
     await expect.poll(() => countDone(scenario()), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(3)
 
     for (const id of [stuck, ...posted.map((p) => p.productId)]) {
-      expect((await fetch(`${apiUrl}/products/${id}`, { method: 'DELETE', headers: { authorization } })).status).toBe(204)
+      expect((await fetch(`${apiUrl}/products/${id}`, { method: 'DELETE', headers: { authorization } })).status).toBe(
+        204,
+      )
     }
     worker.kill('SIGKILL')
     expect((await worker.exited).signal).toBe('SIGKILL')
