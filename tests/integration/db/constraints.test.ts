@@ -268,6 +268,30 @@ describe('the database keeps rows valid', () => {
       await expect(insertProduct(row)).resolves.toMatchObject({ rowCount: 1 })
     })
   })
+
+  // prisma/migrations/20261206171446_product_lifecycle
+  describe('superseded files and deletions', () => {
+    it("keeps a superseded file's key inside its own product's folder", async () => {
+      const { rows } = await insertProduct({}, 'product_id')
+      const id = rows[0]!.product_id as number
+      const insert = (key: string) => query(...insertSql('superseded_images', { product_id: id, key }))
+      await expect(insert(`${id}/0123456789abcdef.1a2b3c4d.webp`)).resolves.toMatchObject({ rowCount: 1 })
+      for (const key of [`${id + 1}/a.webp`, `${id}/../a.webp`, `${id}/a/b.webp`, 'a.webp', `/${id}/a.webp`, '']) {
+        expect(await refusal(insert(key)), key).toMatchObject({ constraint: 'superseded_images_key_in_product' })
+      }
+    })
+
+    it('refuses a deletion of product 0 or one finished before it was asked for', async () => {
+      const insert = (row: Row) => query(...insertSql('product_deletions', row))
+      expect(await refusal(insert({ product_id: 0 }))).toMatchObject({
+        constraint: 'product_deletions_product_id_positive',
+      })
+      expect(
+        await refusal(insert({ product_id: 9, deleted_at: '2026-01-02', files_removed_at: '2026-01-01' })),
+      ).toMatchObject({ constraint: 'product_deletions_removed_after_deleted' })
+      await expect(insert({ product_id: 9 })).resolves.toMatchObject({ rowCount: 1 })
+    })
+  })
 })
 
 describe('migrating a database that holds rows from before the rules', () => {

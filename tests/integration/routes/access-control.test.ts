@@ -58,7 +58,7 @@ describe('who may do what on /products', () => {
     await database?.drop()
   })
 
-  const send = (who: string, method: 'GET' | 'POST', url: string, payload?: object) => {
+  const send = (who: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
     const authorization = headers[who]
     return app.inject({ method, url, payload, headers: authorization === undefined ? {} : { authorization } })
   }
@@ -105,6 +105,34 @@ describe('who may do what on /products', () => {
       const missing = await send('its own key', 'GET', '/products/2147483647')
       expect(hidden.statusCode).toBe(404)
       expect(hidden.json()).toEqual({ ...missing.json(), message: `product ${othersProduct} does not exist` })
+    })
+  })
+
+  describe("PATCH and DELETE /products/:id of the owner's product", () => {
+    it.each([
+      ...refused.map((who) => [who, 401] as const),
+      ["another user's key", 404],
+      ['its own key', 200],
+      ['an admin key', 200],
+    ] as const)('PATCH with %s answers %i, and changes only what it accepts', async (who, status) => {
+      const name = `Lamp changed with ${who}`
+      const response = await send(who, 'PATCH', `/products/${ownProduct}`, { product_name: name })
+      expect(response.statusCode).toBe(status)
+      const row = await database.db.product.findUniqueOrThrow({ where: { product_id: ownProduct } })
+      expect(row.product_name === name).toBe(status === 200)
+    })
+
+    it.each([
+      ...refused.map((who) => [who, 401] as const),
+      ["another user's key", 404],
+      ['its own key', 204],
+      ['an admin key', 204],
+    ] as const)('DELETE with %s answers %i, and deletes only what it may', async (who, status) => {
+      const { product_id: id } = await database.db.product.create({ data: product(owner) })
+      const response = await send(who, 'DELETE', `/products/${id}`)
+      expect(response.statusCode).toBe(status)
+      expect(await database.db.product.count({ where: { product_id: id } })).toBe(status === 204 ? 0 : 1)
+      expect(await database.db.productDeletion.count({ where: { product_id: id } })).toBe(status === 204 ? 1 : 0)
     })
   })
 
