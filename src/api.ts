@@ -26,7 +26,13 @@ export interface ApiDeps {
 export async function startApi({ config, db, broker, log }: ApiDeps) {
   let relay: OutboxRelay | undefined
   let brokerConnected = () => false
-  measureOutboxBacklog(() => db.product.count({ where: { queued_at: null } }))
+  measureOutboxBacklog(async () => {
+    const [products, deletions] = await Promise.all([
+      db.product.count({ where: { queued_at: null } }),
+      db.productDeletion.count({ where: { queued_at: null } }),
+    ])
+    return products + deletions
+  })
   const checks = healthChecks(db, () => brokerConnected())
   const httpMetrics = new Registry()
   const app = await buildApp(

@@ -52,7 +52,7 @@ export const messagesDeadLettered = new Counter({
 let countBacklog: (() => Promise<number>) | undefined
 export const outboxBacklog = new Gauge({
   name: 'outbox_backlog',
-  help: 'Stored products not yet confirmed by RabbitMQ',
+  help: 'Stored, changed or deleted products whose message RabbitMQ has not yet confirmed',
   async collect() {
     if (countBacklog) this.set(await countBacklog())
   },

@@ -152,6 +152,8 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       'outbox_backlog',
       'messages_retried_total',
       'messages_dead_lettered_total',
+      'superseded_files_removed_total',
+      'product_deletions_finished_total',
     ]) {
       expect(response.body, name).toContain(name)
     }
