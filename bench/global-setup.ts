@@ -1,9 +1,10 @@
 // Benchmark mode only (see vitest.config.ts): starts each run with no section results, and at
-// the end merges what every bench file wrote into bench/results/latest.json and prints the goals.
+// the end merges what every bench file wrote into bench/results/latest.json (report.ts mergeRun)
+// and prints the goals.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { RESULTS_DIR, SECTIONS_DIR, type Section } from './report.ts'
+import { mergeRun, RESULTS_DIR, SECTIONS_DIR, type Latest, type Section } from './report.ts'
 
 const sharpVersion = () =>
   (
@@ -40,8 +41,13 @@ export default function setup() {
       sharp: sharpVersion(),
       platform: `${os.platform()} ${os.release()}`,
     }
-    const latest = { command: 'npm run bench', startedAt: startedAt.toISOString(), wallSeconds, machine, sections }
-    writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(latest, null, 2)}\n`)
+    const latestFile = path.join(RESULTS_DIR, 'latest.json')
+    const previous = existsSync(latestFile) ? (JSON.parse(readFileSync(latestFile, 'utf8')) as Latest) : undefined
+    // `npm run bench` is `vitest bench --run`: any other argument names the files of a partial run.
+    const filters = process.argv.slice(2).filter((arg) => arg !== 'bench' && !arg.startsWith('-'))
+    const command = filters.length > 0 ? `npx vitest bench --run ${filters.join(' ')}` : 'npm run bench'
+    const run = { command, startedAt: startedAt.toISOString(), wallSeconds, machine }
+    writeFileSync(latestFile, `${JSON.stringify(mergeRun(previous, run, sections), null, 2)}\n`)
 
     const goals = Object.entries(sections).flatMap(([key, section]) =>
       (section.goals ?? []).map((g) => ({ section: key, ...g })),

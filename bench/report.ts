@@ -29,6 +29,34 @@ export interface Section {
   goals?: Goal[]
   /** Anything else worth keeping in latest.json (raw rounds, ratios as numbers). */
   data?: Record<string, unknown>
+  /** Set when the section was measured again on its own, after the full run that latest.json describes. */
+  rerun?: Run
+}
+
+/** One bench run: its command, when it started, how long it took, and on what. */
+export interface Run {
+  command: string
+  startedAt: string
+  wallSeconds: number
+  machine: Record<string, string | number>
+}
+
+/** bench/results/latest.json: the last full run, and every section it measured or a later rerun replaced. */
+export interface Latest extends Run {
+  sections: Record<string, Section>
+}
+
+/**
+ * latest.json after a run. A full run (every section the last one had, or more) replaces it. A run of
+ * some benchmarks only (`npx vitest bench --run bench/<file>`) replaces those sections and keeps the
+ * others, each of them stamped with its own run: a change refreshes the figures it affects, once,
+ * and every table still compares within one run.
+ */
+export function mergeRun(previous: Latest | undefined, run: Run, sections: Record<string, Section>): Latest {
+  const partial = previous !== undefined && Object.keys(previous.sections).some((key) => !(key in sections))
+  if (!partial) return { ...run, sections }
+  const rerun = Object.fromEntries(Object.entries(sections).map(([key, section]) => [key, { ...section, rerun: run }]))
+  return { ...previous, sections: { ...previous.sections, ...rerun } }
 }
 
 /** Prints a section as a table and writes it to bench/results/sections/<key>.json. */

@@ -11,6 +11,7 @@ import {
   rowsTable,
   sectionOrder,
 } from '../../../bench/performance-docs.ts'
+import { mergeRun } from '../../../bench/report.ts'
 
 const latest = (sections: Latest['sections']): Latest => ({
   command: 'npm run bench',
@@ -93,5 +94,34 @@ describe('performanceTables', () => {
     expect(rendered.endsWith(`${END}\n\nMore prose.\n`)).toBe(true)
     expect(rendered).not.toContain('stale')
     expect(() => performanceMarkdown('# No markers\n', latest({}))).toThrow(/markers/)
+  })
+})
+
+describe('mergeRun', () => {
+  const run = (command: string, startedAt: string) => ({
+    command,
+    startedAt,
+    wallSeconds: 5,
+    machine: { cpus: '2 × CPU', platform: 'linux 6' },
+  })
+  const section = (title: string) => ({ title, method: `${title}.`, rows: [] })
+  const full = { ...run('npm run bench', '2026-01-01'), sections: { '1-a': section('A'), '2-b': section('B') } }
+
+  it('a full run replaces latest.json', () => {
+    const next = run('npm run bench', '2026-02-01')
+    const sections = { '1-a': section('A2'), '2-b': section('B2'), '3-c': section('C') }
+    expect(mergeRun(full, next, sections)).toEqual({ ...next, sections })
+    expect(mergeRun(undefined, next, { '1-a': section('A') })).toEqual({ ...next, sections: { '1-a': section('A') } })
+  })
+
+  it('a partial run replaces its sections, stamped with its own run, and keeps the rest of the last full run', () => {
+    const partial = run('npx vitest bench --run bench/b.bench.ts', '2026-02-01')
+    const merged = mergeRun(full, partial, { '2-b': section('B2') })
+    expect(merged).toEqual({ ...full, sections: { '1-a': section('A'), '2-b': { ...section('B2'), rerun: partial } } })
+    const markdown = performanceTables(merged)
+    expect(markdown).toContain('`npm run bench`, started 2026-01-01, took 5 s on 2 × CPU, linux 6.')
+    expect(markdown).toContain(
+      'Measured again on its own, after the run above: `npx vitest bench --run bench/b.bench.ts`, started 2026-02-01',
+    )
   })
 })
