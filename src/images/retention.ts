@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts'
 import { withProductLockIfFree } from '../db/product-lock.ts'
 import { supersededFilesRemoved } from '../metrics.ts'
 import { namedKeys, type NamedFiles } from './image-record.ts'
-import type { ImageStore } from './storage/image-store.ts'
+import { isStoredKey, productOfKey, type ImageStore } from './storage/image-store.ts'
 
 /** The files a product named before and no longer names: superseded, not yet removed. */
 export const supersededBy = (before: NamedFiles, after: NamedFiles): string[] => {
@@ -15,11 +15,14 @@ export const supersededBy = (before: NamedFiles, after: NamedFiles): string[] =>
  * Records superseded files in the same transaction as the product change that supersedes them.
  * Nothing is recorded for a product that is gone: its deletion removes every file anyway.
  */
-export const recordSuperseded = (db: Pick<Db, '$executeRaw'>, productId: number, keys: string[]) =>
-  db.$executeRaw`
+export function recordSuperseded(db: Pick<Db, '$executeRaw'>, productId: number, keys: string[]) {
+  // Only keys of ours in the product's folder: a path typed into the row by hand names nothing to remove.
+  const ours = keys.filter((key) => isStoredKey(key) && productOfKey(key) === productId)
+  return db.$executeRaw`
     INSERT INTO superseded_images (product_id, key)
-    SELECT product_id, unnest(${keys}::text[]) FROM products WHERE product_id = ${productId}
+    SELECT product_id, unnest(${ours}::text[]) FROM products WHERE product_id = ${productId}
     ON CONFLICT DO NOTHING`
+}
 
 export interface RetentionOptions {
   db: Db
@@ -56,7 +59,8 @@ export async function removeSupersededFiles({
     const done = await withProductLockIfFree(db, productId, async () => {
       const product = await db.product.findUnique({ where: { product_id: productId } })
       const named = product ? namedKeys(product) : new Set<string>()
-      const unnamed = keys.filter((key) => !named.has(key))
+      // A row typed by hand may name a file that is not ours: it is forgotten, never removed.
+      const unnamed = keys.filter((key) => !named.has(key) && isStoredKey(key))
       await store.remove(unnamed)
       await db.supersededImage.deleteMany({ where: { product_id: productId, key: { in: keys } } })
       supersededFilesRemoved.inc(unnamed.length)

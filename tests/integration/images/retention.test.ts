@@ -87,4 +87,15 @@ describe('removeSupersededFiles', () => {
     expect(await database.db.supersededImage.count({ where: { product_id: id } })).toBe(0)
     expect(await recordSuperseded(database.db, id, [key('3')])).toBe(0)
   })
+
+  it("records only keys of ours in the product's folder, and forgets a row typed by hand without removing its file", async () => {
+    const { id, key } = await productWith({ named: ['1'], superseded: [] })
+    const other = await productWith({ named: ['1'], superseded: [] })
+    expect(await recordSuperseded(database.db, id, ['not/ours.txt', other.key('1'), `${id}/notes.txt`])).toBe(0)
+    await database.db.supersededImage.create({ data: { product_id: id, key: `${id}/notes.txt` } })
+    await sweep(0)
+    expect(await database.db.supersededImage.count({ where: { product_id: id } })).toBe(0)
+    expect(await listed(id)).toEqual([key('1')])
+    expect(await listed(other.id)).toEqual([other.key('1')])
+  })
 })
