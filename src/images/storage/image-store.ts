@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 
 /**
- * Where compressed images live. Keys are deterministic (variants.ts names them): the same product,
+ * Where compressed images live. Keys are deterministic (image-keys.ts names them): the same product,
  * position, settings and width always get the same key, so processing a product again overwrites
  * instead of adding images.
  */
@@ -30,43 +30,6 @@ export interface StoredImage {
 
 /** A stored image never changes (its key is fixed), so caches may keep it for good. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable'
-
-/**
- * A file's name inside its product's folder: `<index>[.<tag>[.<width>w]].<ext>`. The tag names the
- * encoder settings (variants.ts); names without one are from before variants, and still served.
- */
-export const FILE_NAME = String.raw`\d+(?:\.[0-9a-f]{8}(?:\.[1-9]\d*w)?)?\.[a-z]+`
-const KEY = new RegExp(String.raw`^[1-9]\d*/${FILE_NAME}$`)
-
-export interface ImageKeyParts {
-  productId: number
-  /** The image's position in product_images. */
-  index: number
-  extension: string
-  /** The encoder settings' tag (variants.ts); none for a name from before variants. */
-  tag?: string
-  /** A variant's width; none for the main file. */
-  width?: number
-}
-
-/** Same product, position, settings tag and width: same key. */
-export function imageKey({ productId, index, extension, tag, width }: ImageKeyParts): string {
-  const parts = [index, tag, width === undefined ? undefined : `${width}w`, extension].filter(
-    (part) => part !== undefined,
-  )
-  return checkedKey(`${productId}/${parts.join('.')}`)
-}
-
-/** Refuses anything but our own key shape (no `..`, no absolute paths, nothing outside a product). */
-export function checkedKey(key: string): string {
-  if (!KEY.test(key)) throw new Error(`not an image key: ${JSON.stringify(key)}`)
-  return key
-}
-
-export const isImageKey = (key: string): boolean => KEY.test(key)
-
-/** The key inside a recorded location, local path or S3 URI alike: its last two segments. */
-export const keyOfLocation = (location: string): string => location.split(/[\\/]/).slice(-2).join('/')
 
 /** The media type of an image key, from its extension (`jpg` is JPEG). */
 export const contentTypeOf = (key: string): string => {

@@ -1,6 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
-import { checkedKey, contentTypeOf, IMMUTABLE, type ImageStore } from './image-store.ts'
+import { checkedKey } from './image-keys.ts'
+import { contentTypeOf, IMMUTABLE, type ImageStore } from './image-store.ts'
 
 export interface S3Settings {
   bucket: string
