@@ -7,13 +7,14 @@ import { pathToFileURL } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
 import { buildApp } from '../../src/app.ts'
 import { createDb } from '../../src/db/client.ts'
+import { healthChecks } from '../../src/routes/health.ts'
 
 export const TYPES_FILE = path.resolve(import.meta.dirname, '../integration/docs/api-types.ts')
 
 /** The document at /docs/json of an app built with the default settings (no database is queried). */
 export async function servedDocument(): Promise<object> {
   const db = createDb('postgresql://postgres@127.0.0.1:1/unused')
-  const app = await buildApp({ db, onProductCreated: () => {}, brokerConnected: () => true })
+  const app = await buildApp({ db, onProductCreated: () => {}, checks: healthChecks(db, () => true) })
   try {
     return (await app.inject({ method: 'GET', url: '/docs/json' })).json()
   } finally {

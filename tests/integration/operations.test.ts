@@ -10,6 +10,7 @@ import { serveOperations } from '../../src/operations.ts'
 import { authorizationFor, testSettings } from '../helpers/api.ts'
 import { recordLogs } from '../helpers/logs.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
+import { healthChecks } from '../../src/routes/health.ts'
 
 describe('operating the API: docs, probes, metrics, served images, listing', () => {
   let database: TestDatabase
@@ -27,11 +28,11 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     imagesDir = await mkdtemp(path.join(tmpdir(), 'served-images-'))
     // As the API process runs them: the public app, and its operations server with the app's HTTP metrics.
     const httpMetrics = new Registry()
-    const checks = { database: () => database.db.$queryRaw`SELECT 1`, brokerConnected: () => brokerUp }
+    const checks = healthChecks(database.db, () => brokerUp)
     app = await buildApp({
       db: database.db,
       onProductCreated: () => {},
-      brokerConnected: checks.brokerConnected,
+      checks,
       settings: { ...testSettings(), imagesDir },
       httpMetrics,
     })
@@ -124,7 +125,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       const other = await buildApp({
         db: unreachable,
         onProductCreated: () => {},
-        brokerConnected: () => true,
+        checks: healthChecks(unreachable, () => true),
         settings: { ...testSettings(), imagesDir },
       })
       try {

@@ -5,6 +5,7 @@ import { createApiKey, revokeApiKey } from '../../../src/auth/key-store.ts'
 import { generateApiKey } from '../../../src/auth/api-key.ts'
 import { testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import { healthChecks } from '../../../src/routes/health.ts'
 
 type App = Awaited<ReturnType<typeof buildApp>>
 
@@ -49,7 +50,7 @@ describe('who may do what on /products', () => {
     app = await buildApp({
       db: database.db,
       onProductCreated: (id) => queued.push(id),
-      brokerConnected: () => true,
+      checks: healthChecks(database.db, () => true),
       settings: testSettings(),
     })
   })
@@ -173,7 +174,7 @@ describe('who may do what on /products', () => {
       limited = await buildApp({
         db: database.db,
         onProductCreated: () => {},
-        brokerConnected: () => true,
+        checks: healthChecks(database.db, () => true),
         settings: { ...settings, access: { ...settings.access, windowMs: 1000 } },
       })
     })

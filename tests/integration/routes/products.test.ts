@@ -4,6 +4,7 @@ import { createDb } from '../../../src/db/client.ts'
 import { authorizationFor, testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 import { recordLogs } from '../../helpers/logs.ts'
+import { healthChecks } from '../../../src/routes/health.ts'
 
 describe('products routes', () => {
   let database: TestDatabase
@@ -29,7 +30,7 @@ describe('products routes', () => {
     app = await buildApp({
       db: database.db,
       onProductCreated: (id) => created.push(id),
-      brokerConnected: () => true,
+      checks: healthChecks(database.db, () => true),
       settings: testSettings(),
     })
   })
@@ -177,7 +178,7 @@ describe('products routes', () => {
       const limited = await buildApp({
         db: database.db,
         onProductCreated: () => {},
-        brokerConnected: () => true,
+        checks: healthChecks(database.db, () => true),
         settings: { ...testSettings(), maxImages: 2, maxUrlLength: 40, bodyLimit: 2048 },
       })
       try {
@@ -282,7 +283,12 @@ describe('products routes', () => {
       const logs = recordLogs()
       const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere', 1)
       const broken = await buildApp(
-        { db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() },
+        {
+          db: unreachable,
+          onProductCreated: () => {},
+          checks: healthChecks(unreachable, () => true),
+          settings: testSettings(),
+        },
         { loggerInstance: logs.log },
       )
       try {
