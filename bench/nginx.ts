@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { freePort, waitForPort } from '../tests/helpers/index.ts'
 
 const NGINX = '/usr/sbin/nginx'
 const ECHO_MODULE = '/usr/lib/nginx/modules/ngx_http_echo_module.so'

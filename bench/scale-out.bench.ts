@@ -3,7 +3,7 @@
 // of its own with taskset: one worker on core 0, against one on core 0 and one on core 1. Then
 // unpinned, one worker against two sharing both cores, as the service runs here by default.
 import { bench } from 'vitest'
-import { stopService, type ServiceProcess } from '../tests/helpers/service-process.ts'
+import { type ServiceProcess, stopService } from '../tests/helpers/index.ts'
 import { makeCorpus } from './corpus.ts'
 import { productsOf, startPipeline, startWorkerProcess, type Batch } from './pipeline.ts'
 import { median, ONCE, report, round } from './report.ts'

@@ -13,13 +13,12 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { startCommand } from '../helpers/command.ts'
 import { dropDatabase, uniqueDatabaseUrl } from '../helpers/database.ts'
 import { startEnvironment, type TestEnvironment } from '../helpers/environment.ts'
 import { serve } from '../helpers/image-server.ts'
 import { photoJpeg } from '../helpers/images.ts'
 import { recordLogs } from '../helpers/logs.ts'
-import { apiUrlOf, stopService, type ServiceProcess } from '../helpers/service-process.ts'
+import { apiUrlOf, startCommand, stopService, type ServiceProcess } from '../helpers/service-process.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 let install: string
@@ -91,19 +90,7 @@ describe('the compiled service with production dependencies only', () => {
     service = startCommand([process.execPath, '--preserve-symlinks', main], environment.env({ NODE_ENV: 'production' }))
     const url = await apiUrlOf(service)
     await service.waitFor((line) => line.msg === 'worker consuming', 30_000)
-    const response = await fetch(`${url}/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.apiKey}` },
-      body: JSON.stringify({
-        user_id: environment.userId,
-        product_name: 'Lamp',
-        product_description: '',
-        product_images: [environment.images.url('/photo.jpg')],
-        product_price: 1,
-      }),
-    })
-    expect(response.status).toBe(201)
-    const { product_id: productId } = (await response.json()) as { product_id: number }
+    const productId = await environment.postProduct(url, [environment.images.url('/photo.jpg')])
     const line = await service.waitFor((l) => l.msg === 'product processed' && l.product_id === productId, 30_000)
     expect(line.outcome).toBe('done')
     // The 1600-wide photo: its main file and variants 256, 640 and 1280 wide.

@@ -36,13 +36,9 @@ export async function startScenario(amqpUrl?: string): Promise<Scenario> {
   const photos = await Promise.all(PHOTO_SIZES.map(([width, height]) => photoJpeg(width, height)))
   const routes: Record<string, Route> = {}
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
-  const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
   // The API's rate limit is not what these tests are about: high enough never to refuse a batch.
-  return {
-    ...environment,
-    env: (overrides = {}) =>
-      environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides }),
-  }
+  const env = { SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000' }
+  return startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl, env })
 }
 
 /** Posts products with 2 or 3 images each; every POST must be accepted. */
@@ -53,20 +49,12 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
     const productImages = Array.from({ length: imageCount }, (_, i) =>
       scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`),
     )
-    const response = await fetch(`${apiUrl}/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${scenario.apiKey}` },
-      body: JSON.stringify({
-        user_id: scenario.userId,
-        product_name: `Product ${n}`,
-        product_description: 'fault test',
-        product_images: productImages,
-        product_price: n,
-      }),
+    const productId = await scenario.postProduct(apiUrl, productImages, {
+      product_name: `Product ${n}`,
+      product_price: n,
     })
-    expect(response.status).toBe(201)
     const fileCount = FILES_PER_PHOTO.slice(0, imageCount).reduce((sum, files) => sum + files, 0)
-    posted.push({ productId: ((await response.json()) as { product_id: number }).product_id, imageCount, fileCount })
+    posted.push({ productId, imageCount, fileCount })
   }
   return posted
 }
