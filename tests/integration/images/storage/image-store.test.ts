@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { text } from 'node:stream/consumers'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { loadConfig } from '../../../src/config.ts'
-import { imageKey, keyOfLocation } from '../../../src/images/storage/image-keys.ts'
-import type { ImageStore } from '../../../src/images/storage/image-store.ts'
-import { createImageStore } from '../../../src/images/storage/index.ts'
-import { s3Store } from '../../../src/images/storage/s3-store.ts'
-import { startS3Server } from '../../helpers/s3-server.ts'
+import { loadConfig } from '../../../../src/config.ts'
+import { imageKey, keyOfLocation } from '../../../../src/images/storage/image-keys.ts'
+import type { ImageStore } from '../../../../src/images/storage/image-store.ts'
+import { createImageStore } from '../../../../src/images/storage/index.ts'
+import { s3Store } from '../../../../src/images/storage/s3-store.ts'
+import { startS3Server } from '../../../helpers/s3-server.ts'
 
 interface Backend {
   /** The store as the service builds it from its settings. */
