@@ -67,7 +67,9 @@ bench(
     report('5-compression', {
       title: 'Compression settings',
       method:
-        'WebP at the default IMAGE_EFFORT (2) unless the row says otherwise. One photo-like image of each kind; bytes from one mainImage(); time: tinybench mean over 3 runs after 1 warm-up (AVIF: 1 run), one image at a time.',
+        'WebP at the default IMAGE_EFFORT (2) unless the row says otherwise. One photo-like image of each kind; ' +
+        'bytes from one mainImage(); time: tinybench mean over 3 runs after 1 warm-up (AVIF: 1 run), one image at a ' +
+        'time.',
       rows,
     })
   },

@@ -19,7 +19,9 @@ interface Variant {
   effort: number
   /** Images at a time (IMAGE_CONCURRENCY). */
   images: number
-  /** libvips threads per image (sharp.concurrency); 0: sharp's default (1 on glibc without jemalloc, else one per core). */
+  /**
+   * libvips threads per image (sharp.concurrency); 0: sharp's default (1 on glibc without jemalloc, else one per core).
+   */
   threads: number
 }
 
@@ -88,7 +90,10 @@ bench(
       }))
       report('8-levers', {
         title: 'Levers: encoder effort, images at a time, libvips threads per image',
-        method: `mainImage() on the ${photos.length} real photos of bench/photos in this process, WebP q80 max 2048; ${ROUNDS} rounds, variants interleaved (reversed every other round), median. sharp's default: ${SHARP_THREADS} libvips threads per image.`,
+        method:
+          `mainImage() on the ${photos.length} real photos of bench/photos in this process, WebP q80 max 2048; ` +
+          `${ROUNDS} rounds, variants interleaved (reversed every other round), median. ` +
+          `sharp's default: ${SHARP_THREADS} libvips threads per image.`,
         rows,
         data: { ms, bytes: Object.fromEntries(names.map((name) => [name, bytes(name)])) },
       })

@@ -133,8 +133,11 @@ bench(
       report('4-memory', {
         title: 'Worker memory',
         method:
-          `A fresh worker process per row (default WORKER_PREFETCH and FETCH_MAX_BYTES), each on ${PRODUCTS} products of 3 real photos (${photos.map((p) => `${p.name} ${p.megapixels} MP`).join(', ')}; ` +
-          `${PRODUCTS * 3} images); RSS of the node process from /proc/<pid>/status. Allocator variables (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, LD_PRELOAD) are unset unless the row or its start command sets them.`,
+          `A fresh worker process per row (default WORKER_PREFETCH and FETCH_MAX_BYTES), each on ${PRODUCTS} ` +
+          `products of 3 real photos (${photos.map((p) => `${p.name} ${p.megapixels} MP`).join(', ')}; ` +
+          `${PRODUCTS * 3} images); RSS of the node process from /proc/<pid>/status. Allocator variables ` +
+          `(MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, LD_PRELOAD) are unset unless the row or its start command ` +
+          `sets them.`,
         rows,
         goals,
         data: { products: PRODUCTS, images: PRODUCTS * 3 },

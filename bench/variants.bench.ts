@@ -58,7 +58,8 @@ bench(
     const rate = (name: string) => (photos.length * 1000) / median(ms[name]!)
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
     const mainBytes = sum(files[names[0]!]!.map((image) => image[0]!.bytes))
-    // What a browser fetches for a slot `slot` CSS pixels wide at 1×: the narrowest file at least that wide (else the main image).
+    // What a browser fetches for a slot `slot` CSS pixels wide at 1×: the narrowest file at least that wide (else the
+    // main image).
     const fetched = (name: string, slot: number) =>
       sum(
         files[name]!.map(
@@ -82,9 +83,13 @@ bench(
     report('9-variants', {
       title: 'Variant widths: what each set costs the worker and saves a page',
       method:
-        `The ${photos.length} real photos of bench/photos in this process, through the worker's steps (decode once, main image, variants narrower than it, placeholder), ` +
-        `${options.format} q${options.quality} effort ${options.effort} max ${options.maxSide}, ${config.IMAGE_CONCURRENCY} at a time; ${ROUNDS} rounds, sets interleaved (reversed every other round), median. ` +
-        `"fetches": the bytes a browser downloads for every photo in a slot that wide at 1× (the narrowest file at least that wide), against the main images.`,
+        `The ${photos.length} real photos of bench/photos in this process, through the worker's steps (decode once, ` +
+        `main image, variants narrower than it, placeholder), ` +
+        `${options.format} q${options.quality} effort ${options.effort} max ${options.maxSide}, ` +
+        `${config.IMAGE_CONCURRENCY} at a time; ${ROUNDS} rounds, sets interleaved (reversed every other round), ` +
+        `median. ` +
+        `"fetches": the bytes a browser downloads for every photo in a slot that wide at 1× (the narrowest file at ` +
+        `least that wide), against the main images.`,
       rows,
       data: { ms, mainBytes },
     })

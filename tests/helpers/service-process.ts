@@ -65,7 +65,10 @@ export function startService(
   return startCommand(cpus ? ['taskset', '--cpu-list', cpus, ...command] : command, env)
 }
 
-/** The public address of an API process, read from its first "Server listening at" log line (the operations server's comes after). */
+/**
+ * The public address of an API process, read from its first "Server listening at" log line (the operations server's
+ * comes after).
+ */
 export async function apiUrlOf(api: ServiceProcess): Promise<string> {
   const line = await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'), 60_000)
   return (line.msg as string).replace('Server listening at ', '')

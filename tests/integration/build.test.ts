@@ -24,7 +24,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..')
 let install: string
 const run = promisify(execFile)
 
-/** Runs `file args` in the production install, as the image's WORKDIR; NODE_OPTIONS reaches the node that npm starts. */
+/**
+ * Runs `file args` in the production install, as the image's WORKDIR; NODE_OPTIONS reaches the node that npm starts.
+ */
 const inInstall = (file: string, args: string[], env: Record<string, string> = {}) =>
   run(file, args, { cwd: install, env: { ...process.env, NODE_OPTIONS: '--preserve-symlinks', ...env } })
 

@@ -139,7 +139,7 @@ describe('operating the API: docs, probes, metrics, served images', () => {
     })
   })
 
-  it('/metrics, on the operations server only, exposes HTTP latency and the service counters in Prometheus format', async () => {
+  it('/metrics, on the operations server only: HTTP latency and the service counters (Prometheus)', async () => {
     await post(users[0]!, 'counted')
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404)
     const response = await operations.inject({ method: 'GET', url: '/metrics' })

@@ -25,7 +25,8 @@ describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files
 
   beforeAll(async () => {
     sources.push(await photoJpeg(1920, 1080), await photoJpeg(1200, 800), await photoJpeg(800, 1200))
-    // A short broker-side retry wait (the default 300 ms) keeps the retry tests quick; the mechanism is the production one.
+    // A short broker-side retry wait (the default 300 ms) keeps the retry tests quick; the mechanism is the production
+    // one.
     pipeline = await startPipeline({
       routes: {
         '/photo-0.jpg': serve(sources[0]!),

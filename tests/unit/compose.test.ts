@@ -8,7 +8,9 @@ import { EnvSchema, loadConfig } from '../../src/config.ts'
 const root = path.resolve(import.meta.dirname, '../..')
 const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')
 
-/** What compose does to the file before reading it: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`, and `$$` for `$`. */
+/**
+ * What compose does to the file before reading it: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`, and `$$` for `$`.
+ */
 function interpolate(text: string, env: Record<string, string>): string {
   return text.replace(
     /\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g,
@@ -53,7 +55,7 @@ const appServices = ['migrate', 'api', 'worker']
 const SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, RabbitMQ with its management UI, MinIO and its bucket, the migration, the API and the worker', () => {
+  it('runs PostgreSQL, RabbitMQ (management UI), MinIO and its bucket, the migration, API and worker', () => {
     expect(Object.keys(services).sort()).toEqual([
       'api',
       'migrate',
@@ -107,9 +109,11 @@ describe('docker-compose.yml', () => {
       )
       expect(environment.AWS_ACCESS_KEY_ID).not.toBe(minio.MINIO_ROOT_USER)
       expect(environment.AWS_SECRET_ACCESS_KEY).not.toBe(minio.MINIO_ROOT_PASSWORD)
-      expect((services[name] as Service & { volumes?: string[] }).volumes).toBeUndefined() // no disk shared between workers
+      // no disk shared between workers
+      expect((services[name] as Service & { volumes?: string[] }).volumes).toBeUndefined()
     }
-    // The policy: the bucket's objects read and written, the bucket listed (a HEAD of a missing key is then a 404), nothing else.
+    // The policy: the bucket's objects read and written, the bucket listed (a HEAD of a missing key is then a 404),
+    // nothing else.
     const [, format, ...values] = script.match(/printf '([^']+)' (\S+) (\S+) > (\S+)/)!
     expect(script).toContain(`mc admin policy create store ${init.BUCKET} ${values[2]}`)
     const policy = JSON.parse(format!.replaceAll('%s', () => values.shift()!)) as {

@@ -94,7 +94,7 @@ describe('the OpenAPI document at /docs/json', () => {
     }
   })
 
-  it('gives the types in api-types.ts, as openapi-typescript generates them (else run npm run openapi:types)', async () => {
+  it('gives the types in api-types.ts (else run npm run openapi:types)', async () => {
     expect(await readFile(TYPES_FILE, 'utf8')).toBe(await generateTypes(document))
   })
 

@@ -31,7 +31,10 @@ const PHOTO_SIZES = [
 ] as const
 const FILES_PER_PHOTO = [1 + 1, 1 + 1, 1 + 2] // + 256; + 256; + 256 and 640
 
-/** Images for a batch, on a database, queue namespace and image server of its own; on the tests' RabbitMQ unless told another. */
+/**
+ * Images for a batch, on a database, queue namespace and image server of its own; on the tests' RabbitMQ unless told
+ * another.
+ */
 export async function startScenario(amqpUrl?: string): Promise<Scenario> {
   const photos = await Promise.all(PHOTO_SIZES.map(([width, height]) => photoJpeg(width, height)))
   const routes: Record<string, Route> = {}

@@ -28,7 +28,8 @@ const backends: Record<string, () => Promise<Backend>> = {
     await writeFile(path.join(dir, 'a-file'), '')
     return {
       store: await createImageStore(loadConfig({ IMAGES_DIR: dir })),
-      broken: await createImageStore(loadConfig({ IMAGES_DIR: path.join(dir, 'a-file') })), // a file where the folder should be
+      // a file where the folder should be
+      broken: await createImageStore(loadConfig({ IMAGES_DIR: path.join(dir, 'a-file') })),
       firstLocation: path.join(dir, '1', '0.webp'),
       close: () => rm(dir, { recursive: true, force: true }),
     }
@@ -140,7 +141,7 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
 })
 
 describe('image store: s3', () => {
-  it('sends each image as one PutObject carrying its length and a checksum: the server stores all of it or refuses it', async () => {
+  it('sends each image as one PutObject with its length and a checksum: stored whole or refused', async () => {
     const server = await startS3Server()
     const client = server.client()
     const sent: Record<string, string>[] = []
