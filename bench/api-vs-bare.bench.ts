@@ -15,8 +15,7 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { startService, stopService } from '../tests/helpers/service-process.ts'
-import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { freePort, startService, stopService, waitForPort } from '../tests/helpers/index.ts'
 import { startPipeline, type Pipeline } from './pipeline.ts'
 import { mean, ONCE, report, round, sleep } from './report.ts'
 
@@ -133,7 +132,8 @@ bench(
       const unreachableAmqpUrl = `amqp://guest:guest@127.0.0.1:${await freePort()}` // nothing listens there
       // Request logging off in all (the bare route has none): what is compared is the route's work.
       // The limiter counts every request but never refuses one.
-      // NODE_ENV=production as the Dockerfile runs it (measured: no difference from the default, within this machine's noise).
+      // NODE_ENV=production as the Dockerfile runs it (measured: no difference from the default, within this machine's
+      // noise).
       const env = pipeline.env({
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
@@ -193,10 +193,13 @@ bench(
       report('2-api-vs-bare', {
         title: 'API vs bare route',
         method:
-          `POST /products, ${CONNECTIONS} connections, autocannon in the bench process; one server process at a time with a pool of ${poolSize}, ` +
-          `rounds ${ORDER.join(', ')}; each round ${WARMUP_S} s warm-up (for the API, then its outbox drained), ${MEASURE_S} s measured; ` +
+          `POST /products, ${CONNECTIONS} connections, autocannon in the bench process; one server process at a ` +
+          `time with a pool of ${poolSize}, ` +
+          `rounds ${ORDER.join(', ')}; each round ${WARMUP_S} s warm-up (for the API, then its outbox drained), ` +
+          `${MEASURE_S} s measured; ` +
           `api-no-relay is the API with AMQP_URL pointing where nothing listens, so its relay never starts; ` +
-          `figures are the mean of a target's two rounds; NODE_ENV=production and LOG_LEVEL=warn (no request logs) in all.`,
+          `figures are the mean of a target's two rounds; NODE_ENV=production and LOG_LEVEL=warn (no request logs) ` +
+          `in all.`,
         rows: [
           { target: 'bare route: validation + one pg INSERT', ...figures.bare },
           { target: 'bare route behind the key check and rate limiter', ...figures['bare+key'] },

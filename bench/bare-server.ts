@@ -38,7 +38,8 @@ app.post('/products', { schema: { body: createProductBody(limits) } }, async (re
   }
   const body = request.body
   const { rows } = await pool.query(
-    `INSERT INTO products (user_id, product_name, product_description, product_images, product_price, queued_at, updated_at)
+    `INSERT INTO products
+       (user_id, product_name, product_description, product_images, product_price, queued_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING *`,
     [body.user_id, body.product_name, body.product_description, body.product_images, body.product_price],
   )

@@ -1,13 +1,14 @@
 // Issue item 5: the output settings the worker offers (IMAGE_FORMAT, IMAGE_QUALITY, IMAGE_MAX_SIDE),
 // side by side on the corpus: bytes in → out, and time per image with tinybench (one image at a time,
-// as compress() runs it: sharp uses one thread per image here, so this is one core's rate).
+// as mainImage() runs it: sharp uses one thread per image here, so this is one core's rate).
 // The output defaults come from this table (docs/performance.md).
 import { Bench } from 'tinybench'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { compress, compressOptions, type CompressOptions, type EncodeOptions } from '../src/images/compress.ts'
+import { compressOptions, type CompressOptions, type EncodeOptions } from '../src/images/compress.ts'
 import { KINDS, makeCorpus, type Kind } from './corpus.ts'
 import { ONCE, report, round, type Row } from './report.ts'
+import { mainImage } from '../tests/helpers/index.ts'
 
 const NO_CAP = 16384 // IMAGE_MAX_SIDE's largest value
 const SETTINGS: Record<string, EncodeOptions> = {
@@ -35,12 +36,12 @@ bench(
         if (encode.maxSide === NO_CAP && longestSide <= 2048) continue
         if (isSlow(encode) && encode.maxSide === NO_CAP) continue
         const options: CompressOptions = { ...limits, ...encode }
-        const out = await compress(image.data, options)
+        const out = await mainImage(image.data, options)
         const tiny = new Bench(
           isSlow(encode) ? { ...ONCE } : { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 },
         )
         tiny.add(setting, async () => {
-          await compress(Buffer.from(image.data), options)
+          await mainImage(Buffer.from(image.data), options)
         })
         await tiny.run()
         const { result } = tiny.tasks[0]!
@@ -66,7 +67,9 @@ bench(
     report('5-compression', {
       title: 'Compression settings',
       method:
-        'WebP at the default IMAGE_EFFORT (2) unless the row says otherwise. One photo-like image of each kind; bytes from one compress(); time: tinybench mean over 3 runs after 1 warm-up (AVIF: 1 run), one image at a time.',
+        'WebP at the default IMAGE_EFFORT (2) unless the row says otherwise. One photo-like image of each kind; ' +
+        'bytes from one mainImage(); time: tinybench mean over 3 runs after 1 warm-up (AVIF: 1 run), one image at a ' +
+        'time.',
       rows,
     })
   },

@@ -1,8 +1,6 @@
 // The benchmark corpus: noisy photo-like images of the sizes products really come with.
 import sharp from 'sharp'
-import type { Route } from '../tests/helpers/image-server.ts'
-import { serve } from '../tests/helpers/image-server.ts'
-import { photoJpeg } from '../tests/helpers/images.ts'
+import { photoJpeg, type Route, serve } from '../tests/helpers/index.ts'
 
 export interface Image {
   name: string

@@ -3,16 +3,17 @@
 //   deployed:  `npm run start:api` and `npm run start:worker` as separate processes, production
 //              defaults; images served over loopback by nginx (not our code);
 //              products posted through the API with an API key.
-//   raw sharp: compress() in this process at the old defaults (WebP q80, effort 4, max 2048),
+//   raw sharp: mainImage() in this process at the old defaults (WebP q80, effort 4, max 2048),
 //              4 at a time, on the same bytes already in memory.
 //   variants off: the deployed service again, with IMAGE_VARIANT_WIDTHS empty: what variants cost.
-// Rounds alternate (the order reversed every other round); each path's median is used. Fidelity compares every stored image with a
-// colour-managed, lossless downscale of its reference (bench/fidelity.ts).
+// Rounds alternate (the order reversed every other round); each path's median is used. Fidelity
+// compares every stored image with a colour-managed, lossless downscale of its reference
+// (bench/fidelity.ts).
 import { readFile } from 'node:fs/promises'
 import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { bench } from 'vitest'
-import { compress, compressOptions, type CompressOptions } from '../src/images/compress.ts'
+import { compressOptions, type CompressOptions } from '../src/images/compress.ts'
 import { imageRecords } from '../src/images/image-record.ts'
 import { deploy } from './deployment.ts'
 import { fidelity, type Fidelity } from './fidelity.ts'
@@ -20,6 +21,7 @@ import { startOrigins } from './nginx.ts'
 import { build } from './npm-script.ts'
 import { CACHE_DIR, loadPhotos, type Photo } from './photos/prepare.ts'
 import { mean, median, ONCE, report, round, timed } from './report.ts'
+import { mainImage } from '../tests/helpers/index.ts'
 
 const ROUNDS = 3
 const GOALS = { speed: 1.6, bytes: 1.05, ssimLoss: 0.005, psnrLoss: 1 }
@@ -93,7 +95,7 @@ bench(
         const ms = await timed(
           async () =>
             (images = await Promise.all(
-              list.map((photo) => limit(async () => (await compress(Buffer.from(photo.data), before)).data)),
+              list.map((photo) => limit(async () => (await mainImage(Buffer.from(photo.data), before)).data)),
             )),
         )
         return { ms, images, variantBytes: 0 }
@@ -127,7 +129,8 @@ bench(
       const profiled = order.flatMap((photo, i) => (photo.name.includes('adobe-rgb') ? [i] : []))
       const psnrLoss = Math.max(...profiled.map((i) => rawScores[i]!.psnr - serviceScores[i]!.psnr))
       const minPsnr = (scores: Fidelity[]) => round(Math.min(...profiled.map((i) => scores[i]!.psnr)), 1)
-      // What the Adobe RGB files would score with their profile ignored (pixels taken as sRGB): the loss a missed conversion shows.
+      // What the Adobe RGB files would score with their profile ignored (pixels taken as sRGB): the loss a missed
+      // conversion shows.
       const profileIgnored = (photo: Photo) =>
         sharp(photo.data, { ignoreIcc: true })
           .rotate()
@@ -152,12 +155,19 @@ bench(
       report('7-deployed', {
         title: 'Deployed: real photos through API and worker processes vs raw sharp',
         method:
-          `${order.length} real photos a round (bench/photos: 0.3–17.9 MP JPEG, EXIF orientation, Adobe RGB, PNG alpha) in ${PRODUCTS.length} products of 3, ` +
-          `a 17.9 MP photo beside two small ones in two of them; served by nginx on loopback, posted through the API with a key; ` +
-          `npm run start:api + npm run start:worker, NODE_ENV=production, defaults (${config.IMAGE_FORMAT} q${config.IMAGE_QUALITY}, effort ${config.IMAGE_EFFORT}, max ${config.IMAGE_MAX_SIDE}, ${config.IMAGE_CONCURRENCY} at a time, variants ${config.IMAGE_VARIANT_WIDTHS}); ` +
+          `${order.length} real photos a round (bench/photos: 0.3–17.9 MP JPEG, EXIF orientation, Adobe RGB, PNG ` +
+          `alpha) in ${PRODUCTS.length} products of 3, ` +
+          `a 17.9 MP photo beside two small ones in two of them; served by nginx on loopback, posted through the ` +
+          `API with a key; ` +
+          `npm run start:api + npm run start:worker, NODE_ENV=production, defaults (${config.IMAGE_FORMAT} ` +
+          `q${config.IMAGE_QUALITY}, effort ${config.IMAGE_EFFORT}, max ${config.IMAGE_MAX_SIDE}, ` +
+          `${config.IMAGE_CONCURRENCY} at a time, variants ${config.IMAGE_VARIANT_WIDTHS}); ` +
           `the same with IMAGE_VARIANT_WIDTHS empty, on an environment of its own. Bytes out: the main images. ` +
-          `Raw sharp: compress() in the bench process at the old defaults (webp q80, effort 4, max 2048, 4 at a time) on the same bytes. ` +
-          `${ROUNDS} rounds each, in turn (reversed every other round), median; POST of the first product → last product logged done. Fidelity against a lossless, colour-managed downscale of each reference (SSIM luma, PSNR RGB).`,
+          `Raw sharp: mainImage() in the bench process at the old defaults (webp q80, effort 4, max 2048, 4 at a ` +
+          `time) on the same bytes. ` +
+          `${ROUNDS} rounds each, in turn (reversed every other round), median; POST of the first product → last ` +
+          `product logged done. Fidelity against a lossless, colour-managed downscale of each reference (SSIM luma, ` +
+          `PSNR RGB).`,
         rows: [
           row('raw sharp, old defaults', raw, rawScores),
           row('deployed service (variants on, the default)', service, serviceScores),
@@ -171,7 +181,9 @@ bench(
         ],
         goals: [
           {
-            goal: `deployed, variants on (${config.IMAGE_VARIANT_WIDTHS}), / raw sharp at the old defaults ≥ ${GOALS.speed}× images/s`,
+            goal:
+              `deployed, variants on (${config.IMAGE_VARIANT_WIDTHS}), / raw sharp at the old defaults ` +
+              `≥ ${GOALS.speed}× images/s`,
             measured: `${speed.toFixed(2)}× (variants off: ${(rate(noVariants) / rate(raw)).toFixed(2)}×)`,
             met: speed >= GOALS.speed,
           },
@@ -181,8 +193,12 @@ bench(
             met: bytesRatio <= GOALS.bytes,
           },
           {
-            goal: `no visible loss: mean SSIM at most ${GOALS.ssimLoss} below raw sharp's, Adobe RGB photos converted to sRGB (PSNR within ${GOALS.psnrLoss} dB)`,
-            measured: `SSIM −${round(ssimLoss, 4)} (worst image −${round(worstSsimLoss, 4)}), PSNR −${round(psnrLoss, 2)} dB`,
+            goal:
+              `no visible loss: mean SSIM at most ${GOALS.ssimLoss} below raw sharp's, Adobe RGB photos ` +
+              `converted to sRGB (PSNR within ${GOALS.psnrLoss} dB)`,
+            measured:
+              `SSIM −${round(ssimLoss, 4)} (worst image −${round(worstSsimLoss, 4)}), ` +
+              `PSNR −${round(psnrLoss, 2)} dB`,
             met: ssimLoss <= GOALS.ssimLoss && psnrLoss <= GOALS.psnrLoss,
           },
         ],

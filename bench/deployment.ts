@@ -1,11 +1,15 @@
 // The service as users run it, for benchmarks: `npm run start:api` and `npm run start:worker` as
 // separate processes on an environment of their own, products posted through the API with a key.
 import { loadConfig, type Config } from '../src/config.ts'
-import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
-import { recordLogs } from '../tests/helpers/logs.ts'
-import { freePort, waitForPort } from '../tests/helpers/ports.ts'
-import { startCommand } from '../tests/helpers/command.ts'
-import type { ServiceProcess } from '../tests/helpers/service-process.ts'
+import {
+  freePort,
+  recordLogs,
+  type ServiceProcess,
+  startCommand,
+  startEnvironment,
+  type TestEnvironment,
+  waitForPort,
+} from '../tests/helpers/index.ts'
 import { serviceProcessOf, startNpmScript } from './npm-script.ts'
 import { processed } from './pipeline.ts'
 
@@ -70,21 +74,8 @@ export async function deploy({ imageHosts, env: overrides = {} }: DeployOptions)
     throw error
   }
 
-  const post = async (urls: string[]): Promise<number> => {
-    const response = await fetch(`http://127.0.0.1:${apiPort}/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.apiKey}` },
-      body: JSON.stringify({
-        user_id: environment.userId,
-        product_name: 'Bench product',
-        product_description: 'real photographs',
-        product_images: urls,
-        product_price: 10,
-      }),
-    })
-    if (response.status !== 201) throw new Error(`POST /products answered ${response.status}: ${await response.text()}`)
-    return ((await response.json()) as { product_id: number }).product_id
-  }
+  const post = (urls: string[]) =>
+    environment.postProduct(`http://127.0.0.1:${apiPort}`, urls, { product_name: 'Bench product' })
   return {
     config: loadConfig(env),
     environment,

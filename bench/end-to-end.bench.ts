@@ -8,9 +8,8 @@ import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { imagePipeline, processImage } from '../src/images/process-image.ts'
 import { localStore } from '../src/images/storage/local-store.ts'
-import { startService, stopService, type ServiceProcess } from '../tests/helpers/service-process.ts'
+import { freePort, type ServiceProcess, startService, stopService, waitForPort } from '../tests/helpers/index.ts'
 import { makeCorpus, type Image } from './corpus.ts'
-import { freePort, waitForPort } from '../tests/helpers/ports.ts'
 import { startPipeline, startWorkerProcess } from './pipeline.ts'
 import { ONCE, percentile, report, round } from './report.ts'
 
@@ -104,8 +103,10 @@ bench(
       report('3-end-to-end', {
         title: 'End-to-end latency',
         method:
-          `${PRODUCTS} products (after ${WARMUP} warm-up), one at a time, each 3 × 1920×1080 JPEG q92 from a loopback server; API and worker as separate processes (src/main.ts api / worker), production defaults. ` +
-          `Then the same images through processImage in the bench process, ${PRODUCTS} products (after ${WARMUP} warm-up), the worker's slots and settings, sources from memory.`,
+          `${PRODUCTS} products (after ${WARMUP} warm-up), one at a time, each 3 × 1920×1080 JPEG q92 from a ` +
+          `loopback server; API and worker as separate processes (src/main.ts api / worker), production defaults. ` +
+          `Then the same images through processImage in the bench process, ${PRODUCTS} products (after ${WARMUP} ` +
+          `warm-up), the worker's slots and settings, sources from memory.`,
         rows: [
           stats('POST → done (worker logged it committed)', total),
           stats(
@@ -132,7 +133,9 @@ bench(
         goals: [
           {
             goal: `POST → done p50 within ${GOAL_OF_FLOOR}× the image-work floor, 3 × 1080p (variants on)`,
-            measured: `${round(percentile(total, 50))} ms, ${round(percentile(total, 50) / floorP50, 2)}× the floor's ${round(floorP50)} ms`,
+            measured:
+              `${round(percentile(total, 50))} ms, ` +
+              `${round(percentile(total, 50) / floorP50, 2)}× the floor's ${round(floorP50)} ms`,
             met: percentile(total, 50) <= GOAL_OF_FLOOR * floorP50,
           },
         ],

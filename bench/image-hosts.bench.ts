@@ -137,7 +137,9 @@ bench(
       const limitCpuMs = totalMs(limitCpu)
       const goals: Goal[] = [
         {
-          goal: `deployed, real photos, loopback ≥ ${GOALS.limit} of the same-work limit (raw sharp, one image per core)`,
+          goal:
+            `deployed, real photos, loopback ≥ ${GOALS.limit} of the same-work limit ` +
+            '(raw sharp, one image per core)',
           measured: ofLimit.toFixed(2),
           met: ofLimit >= GOALS.limit,
         },
@@ -155,13 +157,21 @@ bench(
       report('8-image-hosts', {
         title: 'Image hosts: loopback, internet-like, stuck',
         method:
-          `${photos.length} real photos (bench/photos, ${Math.min(...photos.map((p) => p.megapixels))}–${Math.max(...photos.map((p) => p.megapixels))} MP) ${PASSES} times a round, ` +
-          `in ${products.length} products of up to 3, posted through the API; npm run start:api + npm run start:worker, NODE_ENV=production, defaults ` +
-          `(IMAGE_CONCURRENCY ${config.IMAGE_CONCURRENCY}). Images from nginx (echo_sleep for the first byte, limit_rate per connection), one port per origin. ` +
-          `Same-work limit: imageWork() (decode once, main file, variants ${config.IMAGE_VARIANT_WIDTHS}, placeholder) in the bench process, ${config.IMAGE_CONCURRENCY} at a time, sources from memory; ` +
-          `${ROUNDS} rounds alternating with loopback, median. Each internet-like origin: one round, then a loopback round beside it. ` +
-          `Stuck: 4 ordinary products alone, then 2 products whose images come from a host sending 1 byte/s, then the same 4 ordinary ones. ` +
-          `CPU: the worker process's threads from /proc/<pid>/task (median of the loopback rounds) against the bench process's for the limit.`,
+          `${photos.length} real photos (bench/photos, ` +
+          `${Math.min(...photos.map((p) => p.megapixels))}–${Math.max(...photos.map((p) => p.megapixels))} MP) ` +
+          `${PASSES} times a round, ` +
+          `in ${products.length} products of up to 3, posted through the API; npm run start:api + npm run ` +
+          `start:worker, NODE_ENV=production, defaults ` +
+          `(IMAGE_CONCURRENCY ${config.IMAGE_CONCURRENCY}). Images from nginx (echo_sleep for the first byte, ` +
+          `limit_rate per connection), one port per origin. ` +
+          `Same-work limit: imageWork() (decode once, main file, variants ${config.IMAGE_VARIANT_WIDTHS}, ` +
+          `placeholder) in the bench process, ${config.IMAGE_CONCURRENCY} at a time, sources from memory; ` +
+          `${ROUNDS} rounds alternating with loopback, median. Each internet-like origin: one round, then a ` +
+          `loopback round beside it. ` +
+          `Stuck: 4 ordinary products alone, then 2 products whose images come from a host sending 1 byte/s, then ` +
+          `the same 4 ordinary ones. ` +
+          `CPU: the worker process's threads from /proc/<pid>/task (median of the loopback rounds) against the ` +
+          `bench process's for the limit.`,
         rows: [
           {
             path: 'same-work limit: raw sharp, one image per core',

@@ -1,4 +1,4 @@
-// Issue 11, levers: compress() on the real photos in this one process, each variant against the
+// Issue 11, levers: mainImage() on the real photos in this one process, each variant against the
 // old defaults (WebP q80, effort 4, max 2048, 4 images at a time, sharp's default threads per
 // image), rounds interleaved variant by variant so a drift of the shared machine hits all alike.
 // The defaults of IMAGE_EFFORT and IMAGE_CONCURRENCY come from this table (docs/performance.md).
@@ -6,10 +6,11 @@ import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { bench } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { compress, compressOptions, type CompressOptions } from '../src/images/compress.ts'
+import { compressOptions, type CompressOptions } from '../src/images/compress.ts'
 import { fidelity } from './fidelity.ts'
 import { loadPhotos, type Photo } from './photos/prepare.ts'
 import { mean, median, ONCE, report, round, timed, type Row } from './report.ts'
+import { mainImage } from '../tests/helpers/index.ts'
 
 const ROUNDS = 3
 const SHARP_THREADS = sharp.concurrency()
@@ -18,7 +19,9 @@ interface Variant {
   effort: number
   /** Images at a time (IMAGE_CONCURRENCY). */
   images: number
-  /** libvips threads per image (sharp.concurrency); 0: sharp's default (1 on glibc without jemalloc, else one per core). */
+  /**
+   * libvips threads per image (sharp.concurrency); 0: sharp's default (1 on glibc without jemalloc, else one per core).
+   */
   threads: number
 }
 
@@ -46,7 +49,7 @@ bench(
       const ms = await timed(
         async () =>
           (outputs = await Promise.all(
-            list.map((photo) => limit(async () => (await compress(Buffer.from(photo.data), options)).data)),
+            list.map((photo) => limit(async () => (await mainImage(Buffer.from(photo.data), options)).data)),
           )),
       )
       return { ms, outputs }
@@ -87,7 +90,10 @@ bench(
       }))
       report('8-levers', {
         title: 'Levers: encoder effort, images at a time, libvips threads per image',
-        method: `compress() on the ${photos.length} real photos of bench/photos in this process, WebP q80 max 2048; ${ROUNDS} rounds, variants interleaved (reversed every other round), median. sharp's default: ${SHARP_THREADS} libvips threads per image.`,
+        method:
+          `mainImage() on the ${photos.length} real photos of bench/photos in this process, WebP q80 max 2048; ` +
+          `${ROUNDS} rounds, variants interleaved (reversed every other round), median. ` +
+          `sharp's default: ${SHARP_THREADS} libvips threads per image.`,
         rows,
         data: { ms, bytes: Object.fromEntries(names.map((name) => [name, bytes(name)])) },
       })

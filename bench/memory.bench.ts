@@ -8,9 +8,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { bench } from 'vitest'
-import type { ServiceProcess } from '../tests/helpers/service-process.ts'
+import { type ServiceProcess, startCommand } from '../tests/helpers/index.ts'
 import type { Image } from './corpus.ts'
-import { startCommand } from '../tests/helpers/command.ts'
 import { build, serviceProcessOf, stopCommand } from './npm-script.ts'
 import { loadPhotos } from './photos/prepare.ts'
 import { productsOf, startPipeline, type Pipeline } from './pipeline.ts'
@@ -134,8 +133,11 @@ bench(
       report('4-memory', {
         title: 'Worker memory',
         method:
-          `A fresh worker process per row (default WORKER_PREFETCH and FETCH_MAX_BYTES), each on ${PRODUCTS} products of 3 real photos (${photos.map((p) => `${p.name} ${p.megapixels} MP`).join(', ')}; ` +
-          `${PRODUCTS * 3} images); RSS of the node process from /proc/<pid>/status. Allocator variables (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, LD_PRELOAD) are unset unless the row or its start command sets them.`,
+          `A fresh worker process per row (default WORKER_PREFETCH and FETCH_MAX_BYTES), each on ${PRODUCTS} ` +
+          `products of 3 real photos (${photos.map((p) => `${p.name} ${p.megapixels} MP`).join(', ')}; ` +
+          `${PRODUCTS * 3} images); RSS of the node process from /proc/<pid>/status. Allocator variables ` +
+          `(MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, LD_PRELOAD) are unset unless the row or its start command ` +
+          `sets them.`,
         rows,
         goals,
         data: { products: PRODUCTS, images: PRODUCTS * 3 },

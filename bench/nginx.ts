@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { freePort, waitForPort } from '../tests/helpers/ports.ts'
+import { freePort, waitForPort } from '../tests/helpers/index.ts'
 
 const NGINX = '/usr/sbin/nginx'
 const ECHO_MODULE = '/usr/lib/nginx/modules/ngx_http_echo_module.so'
@@ -61,7 +61,8 @@ export async function startOrigins(root: string, origins: Origin[]): Promise<Ori
     'events { worker_connections 4096; }',
     'http {',
     '  access_log off; sendfile on; keepalive_requests 100000;',
-    `  client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp; fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp;`,
+    `  client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp; fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ` +
+      `${dir}/tmp; scgi_temp_path ${dir}/tmp;`,
     '  types { image/jpeg jpg; image/png png; }',
     ...origins.map((origin, i) => `  ${serverBlock(ports[i]!, root, origin)}`),
     '}',

@@ -1,10 +1,9 @@
 // A service started exactly as it is deployed: `npm run <script>` as the docs say, or the command
-// a Dockerfile runs (tests/helpers/command.ts).
+// a Dockerfile runs (startCommand, tests/helpers/service-process.ts).
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { startCommand } from '../tests/helpers/command.ts'
-import type { ServiceProcess } from '../tests/helpers/service-process.ts'
+import { type ServiceProcess, startCommand } from '../tests/helpers/index.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 

@@ -4,10 +4,15 @@ import { decode, encode, type CompressOptions } from '../src/images/compress.ts'
 import { placeholderOf } from '../src/images/placeholder.ts'
 import { variantWidthsFor } from '../src/images/variants.ts'
 import { publishProductCreated } from '../src/queue/broker.ts'
-import { startEnvironment, type TestEnvironment } from '../tests/helpers/environment.ts'
-import type { Line } from '../tests/helpers/logs.ts'
-import { recordLogs, type LogRecorder } from '../tests/helpers/logs.ts'
-import { startService, type ServiceProcess } from '../tests/helpers/service-process.ts'
+import {
+  type Line,
+  type LogRecorder,
+  recordLogs,
+  type ServiceProcess,
+  startEnvironment,
+  startService,
+  type TestEnvironment,
+} from '../tests/helpers/index.ts'
 import { routesFor, type Image } from './corpus.ts'
 import { sleep } from './report.ts'
 

@@ -3,7 +3,7 @@
 // of its own with taskset: one worker on core 0, against one on core 0 and one on core 1. Then
 // unpinned, one worker against two sharing both cores, as the service runs here by default.
 import { bench } from 'vitest'
-import { stopService, type ServiceProcess } from '../tests/helpers/service-process.ts'
+import { type ServiceProcess, stopService } from '../tests/helpers/index.ts'
 import { makeCorpus } from './corpus.ts'
 import { productsOf, startPipeline, startWorkerProcess, type Batch } from './pipeline.ts'
 import { median, ONCE, report, round } from './report.ts'
@@ -25,7 +25,8 @@ bench(
     const products = productsOf(corpus, PRODUCTS)
     const start = async (cpus?: string) => {
       const worker = await startWorkerProcess(pipeline, workers, {}, cpus)
-      await pipeline.run(products.slice(0, 2), [...workers]) // warm-up (first images, first queries): any running worker may take these
+      // warm-up (first images, first queries): any running worker may take these
+      await pipeline.run(products.slice(0, 2), [...workers])
       return worker
     }
     const stop = async (worker: ServiceProcess) => {
@@ -87,8 +88,10 @@ function reportScaleOut(setups: Record<'oneCore' | 'twoCores' | 'oneFree' | 'two
   report('6-scale-out', {
     title: 'Scale-out',
     method:
-      `${PRODUCTS} products of 3 × 1920×1080 JPEG q92 (${IMAGES} images) per round, worker processes (src/main.ts worker, production defaults) on one queue. ` +
-      'Pinned with taskset (all threads of a worker on one core), rounds with 1, 2, 2, 1 workers; then unpinned, 1, 2, 2, 1; median of each. ' +
+      `${PRODUCTS} products of 3 × 1920×1080 JPEG q92 (${IMAGES} images) per round, worker processes (src/main.ts ` +
+      `worker, production defaults) on one queue. ` +
+      'Pinned with taskset (all threads of a worker on one core), rounds with 1, 2, 2, 1 workers; then unpinned, 1, ' +
+      '2, 2, 1; median of each. ' +
       'PostgreSQL, RabbitMQ and the image server run on the same two cores, unpinned.',
     rows: [
       ...all.map((setup) => {

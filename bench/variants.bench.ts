@@ -60,7 +60,8 @@ bench(
     const mainBytes = sum(files[names[0]!]!.map((image) => image[0]!.bytes))
     const sourceBytes = sum(photos.map((photo) => photo.data.length))
     const storedBytes = (name: string) => sum(files[name]!.flatMap((image) => image.map((file) => file.bytes)))
-    // What a browser fetches for a slot `slot` CSS pixels wide at 1×: the narrowest file at least that wide (else the main image).
+    // What a browser fetches for a slot `slot` CSS pixels wide at 1×: the narrowest file at least that wide (else the
+    // main image).
     const fetched = (name: string, slot: number) =>
       sum(
         files[name]!.map(
@@ -83,9 +84,14 @@ bench(
     report('9-variants', {
       title: 'Variant widths: what each set costs the worker and saves a page',
       method:
-        `The ${photos.length} real photos of bench/photos in this process, through the worker's steps (decode once, main image, variants narrower than it, placeholder), ` +
-        `${options.format} q${options.quality} effort ${options.effort} max ${options.maxSide}, ${config.IMAGE_CONCURRENCY} at a time; ${ROUNDS} rounds, sets interleaved (reversed every other round), median. ` +
-        `"fetches": the bytes a browser downloads for every photo in a slot that wide at 1× (the narrowest file at least that wide), against the main images. "KEEP_ORIGINALS adds": the sources' bytes against the bytes this set stores.`,
+        `The ${photos.length} real photos of bench/photos in this process, through the worker's steps (decode once, ` +
+        `main image, variants narrower than it, placeholder), ` +
+        `${options.format} q${options.quality} effort ${options.effort} max ${options.maxSide}, ` +
+        `${config.IMAGE_CONCURRENCY} at a time; ${ROUNDS} rounds, sets interleaved (reversed every other round), ` +
+        `median. ` +
+        `"fetches": the bytes a browser downloads for every photo in a slot that wide at 1× (the narrowest file at ` +
+        `least that wide), against the main images. ` +
+        `"KEEP_ORIGINALS adds": the sources' bytes against the bytes this set stores.`,
       rows,
       data: { ms, mainBytes, sourceBytes },
     })

@@ -1,7 +1,8 @@
 // Issue item 1: the full worker path against raw sharp on the same images at the same parallelism.
 //   raw sharp: the worker's image work alone (decode once, main image, variants, placeholder; production
 //              settings from loadConfig() defaults) on each image, IMAGE_CONCURRENCY at a time
-//   worker:    startWorker() in this process: queue → download (loopback) → the same image work → write → DB update → ack
+//   worker:    startWorker() in this process: queue → download (loopback) → the same image work
+//              → write → DB update → ack
 // Both run in this one process, rounds alternating, so the ratio is what the worker keeps of what sharp can do.
 import pLimit from 'p-limit'
 import { bench } from 'vitest'
@@ -83,10 +84,14 @@ bench(
       report('1-worker-vs-sharp', {
         title: 'Worker vs raw sharp',
         method:
-          `${images.length} images a round (12 × 1920×1080 JPEG, 6 × 4000×3000 JPEG, 6 × 1200×800 PNG alpha; 8 products of 3), ` +
-          `${ROUNDS} rounds each, alternating, median. Production settings (${options.format} q${options.quality}, max ${options.maxSide}, variants ${config.IMAGE_VARIANT_WIDTHS}). ` +
-          `Parallelism: ${config.IMAGE_CONCURRENCY} images at a time in both (worker: prefetch ${prefetch} products, IMAGE_CONCURRENCY ${config.IMAGE_CONCURRENCY}). ` +
-          'CPU s a round: user + system time of the bench process in the round, median (PostgreSQL and RabbitMQ, separate processes, not included).',
+          `${images.length} images a round (12 × 1920×1080 JPEG, 6 × 4000×3000 JPEG, 6 × 1200×800 PNG alpha; 8 ` +
+          `products of 3), ` +
+          `${ROUNDS} rounds each, alternating, median. Production settings (${options.format} q${options.quality}, ` +
+          `max ${options.maxSide}, variants ${config.IMAGE_VARIANT_WIDTHS}). ` +
+          `Parallelism: ${config.IMAGE_CONCURRENCY} images at a time in both (worker: prefetch ${prefetch} ` +
+          `products, IMAGE_CONCURRENCY ${config.IMAGE_CONCURRENCY}). ` +
+          'CPU s a round: user + system time of the bench process in the round, median (PostgreSQL and RabbitMQ, ' +
+          'separate processes, not included).',
         rows: [
           {
             path: `raw sharp: decode, main image, variants, placeholder; ${config.IMAGE_CONCURRENCY} at a time`,

@@ -39,7 +39,7 @@ export async function startApi({ config, db, broker, log }: ApiDeps) {
     {
       db,
       onProductCreated: () => relay?.wake(),
-      brokerConnected: checks.brokerConnected,
+      checks,
       settings: appSettings(config),
       httpMetrics,
       store: await createImageStore(config),

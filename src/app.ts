@@ -11,7 +11,7 @@ import type { ImageStore } from './images/storage/image-store.ts'
 import { localStore } from './images/storage/local-store.ts'
 import { measureHttp } from './operations.ts'
 import securityHeaders from './security-headers.ts'
-import health, { healthChecks } from './routes/health.ts'
+import health, { type HealthChecks } from './routes/health.ts'
 import images from './routes/images.ts'
 import changeProducts from './routes/products/change.ts'
 import products from './routes/products/index.ts'
@@ -42,8 +42,8 @@ export interface AppDeps {
   db: Db
   /** Called after a product is committed, to publish it without waiting for the relay's next tick. */
   onProductCreated: (productId: number) => void
-  /** Whether RabbitMQ is connected now, for /ready. */
-  brokerConnected: () => boolean
+  /** What /health and /ready check: the same checks as the operations server's (api.ts). */
+  checks: HealthChecks
   /** The configuration's defaults when not given. */
   settings?: AppSettings
   /** Where the HTTP metrics go, for the operations server's /metrics (see operations.ts). */
@@ -57,7 +57,7 @@ export async function buildApp(
   {
     db,
     onProductCreated,
-    brokerConnected,
+    checks,
     settings = appSettings(loadConfig({})),
     httpMetrics = new Registry(),
     store,
@@ -79,7 +79,7 @@ export async function buildApp(
   await app.register(docs, { keywords: productKeywords.map((k) => k.keyword) })
   // Metrics are served on the operations port only (operations.ts), never here.
   await measureHttp(app, httpMetrics)
-  await app.register(health, { checks: healthChecks(db, brokerConnected) })
+  await app.register(health, { checks })
   await app.register(images, { store: store ?? localStore(settings.imagesDir) })
   // Everything under /products needs an API key; /health, /ready, /docs and /images stay public.
   await app.register(

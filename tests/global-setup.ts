@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import type { TestProject } from 'vitest/node'
 import { getContainerRuntimeClient } from 'testcontainers'
 
@@ -22,10 +25,20 @@ async function dockerAvailable(): Promise<boolean> {
 }
 
 /**
+ * dist/ as `npm run build` makes it, once before any test file: the commands production runs
+ * (`npm run db:*`, `npm run apikey:*`, node dist/main.js) are then the current sources, compiled.
+ */
+async function build(): Promise<void> {
+  const root = path.resolve(import.meta.dirname, '..')
+  await promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: root })
+}
+
+/**
  * URLs given in TEST_DATABASE_URL / TEST_AMQP_URL win; otherwise containers when a Docker engine
  * is there; otherwise the services running on this machine.
  */
 export default async function setup(project: TestProject) {
+  await build()
   let databaseUrl = process.env.TEST_DATABASE_URL
   let amqpUrl = process.env.TEST_AMQP_URL
   const stops: (() => Promise<unknown>)[] = []

@@ -25,7 +25,9 @@ type Derivation =
   | { kind: 'orientation' }
   /** Converted into the Adobe RGB (1998)-compatible profile, which is embedded. */
   | { kind: 'adobe-rgb'; orientation?: boolean }
-  /** Its middle, width × height: e.g. a 12 MP camera frame, 4000×3000, too small for libjpeg to shrink on load to 2048. */
+  /**
+   * Its middle, width × height: e.g. a 12 MP camera frame, 4000×3000, too small for libjpeg to shrink on load to 2048.
+   */
   | { kind: 'crop'; width: number; height: number }
   /** A soft-edged cut-out on transparency, as shops upload product pictures. */
   | { kind: 'cutout'; width?: number }
@@ -193,7 +195,8 @@ if (process.argv[1] === import.meta.filename) {
   const photos = await loadPhotos()
   for (const photo of photos) {
     console.log(
-      `${photo.name.padEnd(40)} ${String(photo.megapixels).padStart(6)} MP ${(photo.data.length / 1e6).toFixed(2).padStart(6)} MB  ${photo.note}`,
+      `${photo.name.padEnd(40)} ${String(photo.megapixels).padStart(6)} MP ` +
+        `${(photo.data.length / 1e6).toFixed(2).padStart(6)} MB  ${photo.note}`,
     )
   }
 }

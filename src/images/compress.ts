@@ -57,11 +57,6 @@ export function encoderOptions({ format, quality, effort }: EncodeOptions): Jpeg
   return format === 'webp' && effort !== undefined ? { quality, effort } : { quality }
 }
 
-/** The main image: decoded once, then encoded. */
-export async function compress(input: Buffer, options: CompressOptions): Promise<Compressed> {
-  return encode(await decode(input, options), options)
-}
-
 /**
  * Auto-rotates from EXIF, converts to sRGB and caps the longest side. sharp drops EXIF/XMP/ICC
  * metadata unless asked to keep it, so GPS and camera data never reach our disk. Whatever the

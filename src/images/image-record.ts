@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { keyOfLocation } from './storage/image-store.ts'
+import { keyOfLocation } from './storage/image-keys.ts'
 
 // What `products.images` holds for each stored image, in source order: enough for a page to lay
 // the image out before its bytes arrive, and for the worker to tell whether it is still current.

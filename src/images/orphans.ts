@@ -1,7 +1,8 @@
 import type { Db } from '../db/client.ts'
 import { withProductLockIfFree } from '../db/product-lock.ts'
 import { namedKeys, type NamedFiles } from './image-record.ts'
-import { productOfKey, type ImageStore } from './storage/image-store.ts'
+import { productOfKey } from './storage/image-keys.ts'
+import type { ImageStore } from './storage/image-store.ts'
 
 export interface ProductFiles {
   /** The product's row, or null when it has none (deleted, or never committed). */

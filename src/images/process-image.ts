@@ -8,8 +8,9 @@ import { ImageTimeoutError, PermanentImageError } from './errors.ts'
 import { imageSlots, type ImageSlots } from './image-slots.ts'
 import { pathsOf, type ImageRecord, type VariantRecord } from './image-record.ts'
 import { placeholderOf } from './placeholder.ts'
-import { originalKey, type ImageStore } from './storage/image-store.ts'
-import { imageNames, parseWidths, variantWidthsFor, type ImageNames } from './variants.ts'
+import type { ImageStore } from './storage/image-store.ts'
+import { imageNames, originalKey, type ImageNames } from './storage/image-keys.ts'
+import { parseWidths, variantWidthsFor } from './variants.ts'
 
 export interface ImagePipeline {
   /** The fetch stage: downloads run outside the slots, each holding its bytes until it is decoded. */

@@ -3,7 +3,8 @@ import type { Db } from '../db/client.ts'
 import { withProductLockIfFree } from '../db/product-lock.ts'
 import { supersededFilesRemoved } from '../metrics.ts'
 import { namedKeys, type NamedFiles } from './image-record.ts'
-import { isStoredKey, productOfKey, type ImageStore } from './storage/image-store.ts'
+import { isStoredKey, productOfKey } from './storage/image-keys.ts'
+import type { ImageStore } from './storage/image-store.ts'
 
 /** The files a product named before and no longer names: superseded, not yet removed. */
 export const supersededBy = (before: NamedFiles, after: NamedFiles): string[] => {

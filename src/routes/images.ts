@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { IMMUTABLE, isImageKey, type ImageStore } from '../images/storage/image-store.ts'
+import { isImageKey } from '../images/storage/image-keys.ts'
+import { IMMUTABLE, type ImageStore } from '../images/storage/image-store.ts'
 
 /** Where the API serves compressed images, main files and variants alike: `/images/<key>`, whatever the store. */
 export const IMAGES_PREFIX = '/images/'

@@ -5,6 +5,7 @@ import { createApiKey } from '../../src/auth/key-store.ts'
 import { testSettings } from '../helpers/api.ts'
 import { cspViolations, haveChromium, launchChromium, noChromium, pageOn } from '../helpers/browser.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
+import { healthChecks } from '../../src/routes/health.ts'
 
 if (!haveChromium) console.warn(`Skipping the /docs browser tests: ${noChromium}`)
 
@@ -23,7 +24,7 @@ describe.skipIf(!haveChromium)('the /docs page in a real browser', () => {
     app = await buildApp({
       db: database.db,
       onProductCreated: () => {},
-      brokerConnected: () => true,
+      checks: healthChecks(database.db, () => true),
       settings: testSettings(),
     })
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })

@@ -144,7 +144,8 @@ describe.skipIf(!haveChromium)('adding users in Prisma Studio', () => {
     const {
       rows: [before],
     } = await pool.query(
-      `INSERT INTO users (name, mobile, latitude, longitude) VALUES ('Edit me', '+12025550124', 1, 2) RETURNING id, updated_at`,
+      `INSERT INTO users (name, mobile, latitude, longitude) VALUES ('Edit me', '+12025550124', 1, 2) RETURNING id, ` +
+        `updated_at`,
     )
     const page = await openUsers()
     const row = page.locator('tr', { has: page.locator('td[data-grid-column-id="name"]', { hasText: /^Edit me$/ }) })

@@ -1,4 +1,5 @@
 import sharp from 'sharp'
+import { decode, encode, type CompressOptions, type Compressed } from '../../src/images/compress.ts'
 
 /**
  * A photo-like JPEG: gradients and soft shapes plus sensor noise, blurred slightly as a lens and
@@ -20,4 +21,9 @@ export async function photoJpeg(width: number, height: number, quality = 92, noi
     .blur(1.2)
     .jpeg({ quality })
     .toBuffer()
+}
+
+/** A main image as the worker makes it (process-image.ts): decoded, with its checks and limits, then encoded. */
+export async function mainImage(input: Buffer, options: CompressOptions): Promise<Compressed> {
+  return encode(await decode(input, options), options)
 }

@@ -11,6 +11,7 @@ import type { TestDatabase } from './database.ts'
 import { startEnvironment } from './environment.ts'
 import type { ImageServer, Route } from './image-server.ts'
 import { recordLogs, type LogRecorder } from './logs.ts'
+import { healthChecks } from '../../src/routes/health.ts'
 
 export interface PipelineOptions {
   routes: Record<string, Route>
@@ -72,7 +73,7 @@ export async function startPipeline({
   const app = await buildApp({
     db: database.db,
     onProductCreated: relay.wake,
-    brokerConnected: () => true,
+    checks: healthChecks(database.db, () => true),
     settings: testSettings(),
     store: await createImageStore(config),
   })

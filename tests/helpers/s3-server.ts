@@ -10,14 +10,18 @@ const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVE
 export interface S3Server {
   endpoint: string
   bucket: string
-  /** Settings for STORAGE=s3 against this server, credentials included (the AWS SDK reads them from the environment). */
+  /**
+   * Settings for STORAGE=s3 against this server, credentials included (the AWS SDK reads them from the environment).
+   */
   env(): Record<string, string>
   /** A client of this server, for a test to look into the bucket itself. */
   client(): S3Client
   close(): Promise<void>
 }
 
-/** A real S3-compatible server (s3rver) on a loopback port, with one empty bucket, its data in a temporary directory. */
+/**
+ * A real S3-compatible server (s3rver) on a loopback port, with one empty bucket, its data in a temporary directory.
+ */
 export async function startS3Server(bucket = 'product-images'): Promise<S3Server> {
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'))
   const server = new S3rver({

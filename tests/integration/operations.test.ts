@@ -10,8 +10,9 @@ import { serveOperations } from '../../src/operations.ts'
 import { authorizationFor, testSettings } from '../helpers/api.ts'
 import { recordLogs } from '../helpers/logs.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
+import { healthChecks } from '../../src/routes/health.ts'
 
-describe('operating the API: docs, probes, metrics, served images, listing', () => {
+describe('operating the API: docs, probes, metrics, served images', () => {
   let database: TestDatabase
   let imagesDir: string
   let app: Awaited<ReturnType<typeof buildApp>>
@@ -27,11 +28,11 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     imagesDir = await mkdtemp(path.join(tmpdir(), 'served-images-'))
     // As the API process runs them: the public app, and its operations server with the app's HTTP metrics.
     const httpMetrics = new Registry()
-    const checks = { database: () => database.db.$queryRaw`SELECT 1`, brokerConnected: () => brokerUp }
+    const checks = healthChecks(database.db, () => brokerUp)
     app = await buildApp({
       db: database.db,
       onProductCreated: () => {},
-      brokerConnected: checks.brokerConnected,
+      checks,
       settings: { ...testSettings(), imagesDir },
       httpMetrics,
     })
@@ -123,7 +124,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
       const other = await buildApp({
         db: unreachable,
         onProductCreated: () => {},
-        brokerConnected: () => true,
+        checks: healthChecks(unreachable, () => true),
         settings: { ...testSettings(), imagesDir },
       })
       try {
@@ -137,7 +138,7 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
     })
   })
 
-  it('/metrics, on the operations server only, exposes HTTP latency and the service counters in Prometheus format', async () => {
+  it('/metrics, on the operations server only: HTTP latency and the service counters (Prometheus)', async () => {
     await post(users[0]!, 'counted')
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404)
     const response = await operations.inject({ method: 'GET', url: '/metrics' })
@@ -183,33 +184,5 @@ describe('operating the API: docs, probes, metrics, served images, listing', () 
         expect(response.body).not.toContain('product-image-pipeline')
       },
     )
-  })
-
-  describe('GET /products', () => {
-    it('pages through products newest first with a cursor, optionally for one user', async () => {
-      await database.db.product.deleteMany()
-      for (const [index, userId] of [users[0], users[1], users[0], users[0], users[1]].entries()) {
-        expect((await post(userId!, `p${index}`)).statusCode).toBe(201)
-      }
-      const first = (await app.inject({ method: 'GET', url: '/products?limit=2', headers })).json()
-      expect(first.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p3'])
-      const second = (
-        await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${first.next_cursor}`, headers })
-      ).json()
-      expect(second.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p2', 'p1'])
-      const last = (
-        await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${second.next_cursor}`, headers })
-      ).json()
-      expect(last).toMatchObject({ next_cursor: null })
-      expect(last.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p0'])
-
-      const mine = (await app.inject({ method: 'GET', url: `/products?user_id=${users[1]}`, headers })).json()
-      expect(mine.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p1'])
-    })
-
-    it('answers 400 for a cursor or limit out of range', async () => {
-      expect((await app.inject({ method: 'GET', url: '/products?cursor=abc', headers })).statusCode).toBe(400)
-      expect((await app.inject({ method: 'GET', url: '/products?limit=1000', headers })).statusCode).toBe(400)
-    })
   })
 })

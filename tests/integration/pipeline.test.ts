@@ -1,120 +1,58 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.ts'
-import { loadConfig } from '../../src/config.ts'
 import { compressOptions } from '../../src/images/compress.ts'
-import { encodingTag } from '../../src/images/variants.ts'
-import { sourceName } from '../../src/images/storage/image-store.ts'
-import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
-import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
-import { startWorker, type Worker } from '../../src/worker.ts'
-import { createTestBroker, setRetryDelay, type TestBroker } from '../helpers/broker.ts'
-import { authorizationFor, testSettings } from '../helpers/api.ts'
-import { createTestDatabase, createUser, type TestDatabase } from '../helpers/database.ts'
-import { serve, startImageServer, type ImageServer } from '../helpers/image-server.ts'
+import { encodingTag, sourceName } from '../../src/images/storage/image-keys.ts'
+import { publishProductCreated } from '../../src/queue/broker.ts'
+import type { TestBroker } from '../helpers/broker.ts'
+import type { TestDatabase } from '../helpers/database.ts'
+import { serve, type ImageServer } from '../helpers/image-server.ts'
 import { photoJpeg } from '../helpers/images.ts'
-import { recordLogs, type LogRecorder } from '../helpers/logs.ts'
+import type { LogRecorder } from '../helpers/logs.ts'
+import { startPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
 describe('product pipeline: API → PostgreSQL → RabbitMQ → worker → files', () => {
+  let pipeline: TestPipeline
   let database: TestDatabase
   let broker: TestBroker
   let images: ImageServer
   let logs: LogRecorder
-  let relay: OutboxRelay
-  let worker: Worker
-  let app: Awaited<ReturnType<typeof buildApp>>
   let imagesDir: string
   let tag: string
-  let userId: number
-  let headers: { authorization: string }
   const sources: Buffer[] = []
   let flakyCalls = 0
 
   beforeAll(async () => {
-    logs = recordLogs()
-    database = await createTestDatabase()
-    userId = await createUser(database.db)
-    headers = await authorizationFor(database.db, { userId })
-    imagesDir = await mkdtemp(path.join(tmpdir(), 'pipeline-images-'))
     sources.push(await photoJpeg(1920, 1080), await photoJpeg(1200, 800), await photoJpeg(800, 1200))
-    images = await startImageServer({
-      '/photo-0.jpg': serve(sources[0]!),
-      '/photo-1.jpg': serve(sources[1]!),
-      '/photo-2.jpg': serve(sources[2]!),
-      '/page.jpg': serve('<html><body>not an image</body></html>', 'image/jpeg'),
-      // Fails twice with a server error, then serves the photo: a passing outage.
-      '/down.jpg': serve('busy', 'text/plain', 503),
-      '/flaky.jpg': (request, response) =>
-        (++flakyCalls <= 2 ? serve('busy', 'text/plain', 503) : serve(sources[1]!))(request, response),
-    })
-    // A short broker-side retry wait keeps the retry test quick; the mechanism is the production one.
-    broker = await createTestBroker(logs.log, (config) => {
-      setRetryDelay(config, 300)
-      recoveryOf(config)[0]!.attempts = 2
-    })
-    const config = loadConfig({
-      IMAGES_DIR: imagesDir,
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'info',
-      ALLOW_PRIVATE_IMAGE_URLS: images.host,
-    })
-    tag = encodingTag(compressOptions(config))
-    relay = startOutboxRelay({
-      db: database.db,
-      publish: (id) => publishProductCreated(broker.broker, id),
-      log: logs.log,
-    })
-    app = await buildApp({
-      db: database.db,
-      onProductCreated: relay.wake,
-      brokerConnected: () => true,
-      settings: testSettings(),
-    })
-    worker = await startWorker({
-      config,
-      db: database.db,
-      broker: broker.broker,
-      recovery: recoveryOf(broker.config),
-      log: logs.log,
-    })
-  })
-
-  afterAll(async () => {
-    await app?.close()
-    await relay?.stop()
-    await worker?.stop()
-    await broker?.close()
-    await images?.close()
-    await database?.drop()
-    if (imagesDir) await rm(imagesDir, { recursive: true, force: true })
-  })
-
-  const postProduct = async (paths: string[]) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/products',
-      headers,
-      payload: {
-        user_id: userId,
-        product_name: 'Chair',
-        product_description: 'Oak',
-        product_images: paths.map(images.url),
-        product_price: 120,
+    // A short broker-side retry wait (the default 300 ms) keeps the retry tests quick; the mechanism is the production
+    // one.
+    pipeline = await startPipeline({
+      routes: {
+        '/photo-0.jpg': serve(sources[0]!),
+        '/photo-1.jpg': serve(sources[1]!),
+        '/photo-2.jpg': serve(sources[2]!),
+        '/page.jpg': serve('<html><body>not an image</body></html>', 'image/jpeg'),
+        // Fails twice with a server error, then serves the photo: a passing outage.
+        '/down.jpg': serve('busy', 'text/plain', 503),
+        '/flaky.jpg': (request, response) =>
+          (++flakyCalls <= 2 ? serve('busy', 'text/plain', 503) : serve(sources[1]!))(request, response),
       },
+      retries: 2,
     })
-    expect(response.statusCode).toBe(201)
-    return response.json().product_id as number
-  }
+    ;({ database, broker, images, logs, imagesDir } = pipeline)
+    tag = encodingTag(compressOptions(pipeline.config))
+  })
+
+  afterAll(() => pipeline?.close())
+
+  const postProduct = (paths: string[]) => pipeline.postProduct(paths)
   const processed = (productId: number, outcome?: string) =>
     logs.waitFor(
       (line) =>
         line.msg === 'product processed' && line.product_id === productId && (!outcome || line.outcome === outcome),
     )
-  const getProduct = async (productId: number) =>
-    (await app.inject({ method: 'GET', url: `/products/${productId}`, headers })).json()
+  const getProduct = (productId: number) => pipeline.getProduct(productId)
   const filesOf = async (productId: number) => (await readdir(path.join(imagesDir, String(productId)))).sort()
   /** Where the main file of a product's image is stored, under the settings' tag. */
   const mainFile = (productId: number, file: string) =>

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.ts'
 import { createDb } from '../../src/db/client.ts'
 import { authorizationFor, testSettings } from '../helpers/api.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts'
+import { healthChecks } from '../../src/routes/health.ts'
 
 type App = Awaited<ReturnType<typeof buildApp>>
 
@@ -25,8 +26,18 @@ describe('security headers on every answer', () => {
     await mkdir(path.join(imagesDir, '1'))
     await writeFile(path.join(imagesDir, '1', '0.webp'), 'RIFF....WEBP')
     const settings = { ...testSettings(), imagesDir, bodyLimit: 1024 }
-    app = await buildApp({ db: database.db, onProductCreated: () => {}, brokerConnected: () => true, settings })
-    broken = await buildApp({ db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings })
+    app = await buildApp({
+      db: database.db,
+      onProductCreated: () => {},
+      checks: healthChecks(database.db, () => true),
+      settings,
+    })
+    broken = await buildApp({
+      db: unreachable,
+      onProductCreated: () => {},
+      checks: healthChecks(unreachable, () => true),
+      settings,
+    })
   })
   afterAll(async () => {
     await app?.close()

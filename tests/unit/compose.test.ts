@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -8,7 +8,9 @@ import { EnvSchema, loadConfig } from '../../src/config.ts'
 const root = path.resolve(import.meta.dirname, '../..')
 const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')
 
-/** What compose does to the file before reading it: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`, and `$$` for `$`. */
+/**
+ * What compose does to the file before reading it: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`, and `$$` for `$`.
+ */
 function interpolate(text: string, env: Record<string, string>): string {
   return text.replace(
     /\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g,
@@ -30,7 +32,13 @@ const compose = parse(interpolate(composeText, dotEnv), { merge: true })
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8')
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>
+  dependencies: Record<string, string>
+  devDependencies: Record<string, string>
 }
+
+/** The `node dist/<file>.js` commands in a shell line, each as the src/<file>.ts it is compiled from. */
+const compiledSources = (command: string): string[] =>
+  [...command.matchAll(/\bnode dist\/(\S+)\.js\b/g)].map((match) => `src/${match[1]}.ts`)
 
 interface Service {
   image?: string
@@ -47,7 +55,7 @@ const appServices = ['migrate', 'api', 'worker']
 const SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, RabbitMQ with its management UI, MinIO and its bucket, the migration, the API and the worker', () => {
+  it('runs PostgreSQL, RabbitMQ (management UI), MinIO and its bucket, the migration, API and worker', () => {
     expect(Object.keys(services).sort()).toEqual([
       'api',
       'migrate',
@@ -101,9 +109,11 @@ describe('docker-compose.yml', () => {
       )
       expect(environment.AWS_ACCESS_KEY_ID).not.toBe(minio.MINIO_ROOT_USER)
       expect(environment.AWS_SECRET_ACCESS_KEY).not.toBe(minio.MINIO_ROOT_PASSWORD)
-      expect((services[name] as Service & { volumes?: string[] }).volumes).toBeUndefined() // no disk shared between workers
+      // no disk shared between workers
+      expect((services[name] as Service & { volumes?: string[] }).volumes).toBeUndefined()
     }
-    // The policy: the bucket's objects read and written, the bucket listed (a HEAD of a missing key is then a 404), nothing else.
+    // The policy: the bucket's objects read and written, the bucket listed (a HEAD of a missing key is then a 404),
+    // nothing else.
     const [, format, ...values] = script.match(/printf '([^']+)' (\S+) (\S+) > (\S+)/)!
     expect(script).toContain(`mc admin policy create store ${init.BUCKET} ${values[2]}`)
     const policy = JSON.parse(format!.replaceAll('%s', () => values.shift()!)) as {
@@ -170,6 +180,13 @@ describe('docker-compose.yml', () => {
     expect(services.worker!.healthcheck!.test.join(' ')).toContain(`:${loadConfig({}).WORKER_PORT}/ready`)
   })
 
+  it('migrates and seeds with the compiled commands, which the image has without dev dependencies', () => {
+    const [shell, flag, command] = (services.migrate as Service & { entrypoint: string[] }).entrypoint
+    expect([shell, flag]).toEqual(['sh', '-c'])
+    expect(compiledSources(command!)).toEqual(['src/db/migrate-command.ts', 'src/db/seed.ts'])
+    expect(command).not.toMatch(/\b(npm|npx|tsx)\b/)
+  })
+
   it('runs the API and the worker as the roles of the compiled src/main.ts', () => {
     expect(services.api!.command).toEqual(['api'])
     expect(services.worker!.command).toEqual(['worker'])
@@ -179,6 +196,46 @@ describe('docker-compose.yml', () => {
     expect(packageJson.scripts['start:worker']).toBe('sh bin/start.sh worker')
   })
 })
+
+describe('package.json', () => {
+  it('runs the commands production needs from dist/: migrations, the seed, API keys, image gc', () => {
+    const commands = ['db:migrate', 'db:seed', 'apikey:create', 'apikey:list', 'apikey:revoke', 'images:gc']
+    for (const name of commands) {
+      const [source, ...others] = compiledSources(packageJson.scripts[name]!)
+      expect(others, name).toEqual([])
+      expect(existsSync(path.join(root, source ?? `<no node dist/... in ${name}>`)), name).toBe(true)
+    }
+  })
+
+  it('keeps development tools out of the production dependencies', () => {
+    for (const tool of ['tsx', 'prisma', 'pino-pretty', 'typescript']) {
+      expect(Object.keys(packageJson.dependencies)).not.toContain(tool)
+      expect(Object.keys(packageJson.devDependencies)).toContain(tool)
+    }
+  })
+
+  it('lists every package that src/ loads among the production dependencies', () => {
+    const sources = readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts') && !name.startsWith('generated'))
+      .map((name) => readFileSync(path.join(root, 'src', name), 'utf8'))
+    // Value imports, static or dynamic; `import type` is erased by the build. pino-pretty is loaded
+    // by name, and only where it is installed (src/logger.ts).
+    const imported = sources.flatMap((source) =>
+      [...source.matchAll(/^import (?!type )[^'"]*?from '([^'.][^']*)'|\bimport\('([^'.][^']*)'\)/gm)].map(
+        (match) => match[1] ?? match[2]!,
+      ),
+    )
+    const packages = new Set(imported.filter((name) => !name.startsWith('node:')).map(packageName))
+    expect(packages.size).toBeGreaterThan(10)
+    for (const name of packages) expect(Object.keys(packageJson.dependencies), name).toContain(name)
+  })
+})
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/')
+  return parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+}
 
 describe('.dockerignore', () => {
   it('leaves secrets, tests, benchmarks, dependencies and data out of the image', () => {

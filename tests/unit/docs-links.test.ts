@@ -55,7 +55,8 @@ describe('links in README.md and docs/', () => {
 
   it('finds anchors as GitHub makes them', () => {
     const anchors = anchorsOf(
-      '# Delivery guarantees\n## A stored product is processed, at least once\n### Profiles outside `npm run bench`\n## API\n## API\n',
+      '# Delivery guarantees\n## A stored product is processed, at least once\n' +
+        '### Profiles outside `npm run bench`\n## API\n## API\n',
     )
     expect([...anchors]).toEqual([
       'delivery-guarantees',

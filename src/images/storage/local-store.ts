@@ -2,7 +2,8 @@ import { constants } from 'node:fs'
 import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
-import { checkedKey, contentTypeOf, FILE_NAME, isStoredKey, type ImageStore } from './image-store.ts'
+import { checkedKey, FILE_NAME, isStoredKey } from './image-keys.ts'
+import { contentTypeOf, type ImageStore } from './image-store.ts'
 
 // write-file-atomic writes `<name>.<number>` beside the target, then renames it.
 const TEMPORARY_FILE = new RegExp(String.raw`^${FILE_NAME}\.\d+$`)
@@ -46,7 +47,7 @@ async function openImage(file: string) {
   return undefined
 }
 
-/** Images as files under one directory: `<directory>/<key>`, keys as image-store.ts shapes them. */
+/** Images as files under one directory: `<directory>/<key>`, keys as image-keys.ts shapes them. */
 export function localStore(directory: string): ImageStore {
   const fileOf = (key: string) => path.join(directory, ...checkedKey(key).split('/'))
   return {

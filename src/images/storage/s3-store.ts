@@ -8,7 +8,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
-import { checkedKey, contentTypeOf, IMMUTABLE, isStoredKey, type ImageStore } from './image-store.ts'
+import { checkedKey, isStoredKey } from './image-keys.ts'
+import { contentTypeOf, IMMUTABLE, type ImageStore } from './image-store.ts'
 
 export interface S3Settings {
   bucket: string

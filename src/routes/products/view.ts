@@ -1,6 +1,6 @@
 import type { Product as ProductRow } from '../../generated/prisma/client.ts'
 import { imageRecords, type ImageRecord } from '../../images/image-record.ts'
-import { keyOfLocation } from '../../images/storage/image-store.ts'
+import { keyOfLocation } from '../../images/storage/image-keys.ts'
 import { IMAGES_PREFIX } from '../images.ts'
 import type { Image, Product } from './schema.ts'
 

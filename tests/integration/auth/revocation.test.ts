@@ -22,7 +22,7 @@ afterAll(async () => {
   await environment?.close()
 })
 
-it('a key revoked with npm run apikey:revoke is refused by every running API process within the cache time', async () => {
+it('npm run apikey:revoke: every running API process refuses the key within the cache time', async () => {
   const { id, key } = await createApiKey(environment.database.db, { userId: environment.userId })
   const urls = await Promise.all(apis.map(apiUrlOf))
   const status = async (url: string) =>

@@ -26,7 +26,8 @@ describe('prisma/migrations', () => {
     const sql = await migrationsDiff(serverUrl)
     expect(
       sql,
-      `prisma/schema.prisma and prisma/migrations disagree: run \`tsx prisma/new-migration.ts <name>\` to add:\n\n${sql}`,
+      `prisma/schema.prisma and prisma/migrations disagree: run \`tsx prisma/new-migration.ts <name>\` to ` +
+        `add:\n\n${sql}`,
     ).toBe('')
   })
 
@@ -53,7 +54,8 @@ describe('prisma/migrations', () => {
       await client.connect()
       const { rows } = await client
         .query<{ migration_name: string; checksum: string; applied_steps_count: number; finished_at: Date | null }>(
-          'SELECT migration_name, checksum, applied_steps_count, finished_at FROM _prisma_migrations ORDER BY migration_name',
+          'SELECT migration_name, checksum, applied_steps_count, finished_at FROM _prisma_migrations ORDER BY ' +
+            'migration_name',
         )
         .finally(() => client.end())
       for (const [index, row] of rows.entries()) {

@@ -9,6 +9,7 @@ import { testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 import { generateTypes, TYPES_FILE } from '../../helpers/openapi-types.ts'
 import type { paths } from './api-types.ts'
+import { healthChecks } from '../../../src/routes/health.ts'
 
 // What a team that feeds /docs/json to a linter or a client generator gets.
 describe('the OpenAPI document at /docs/json', () => {
@@ -27,7 +28,7 @@ describe('the OpenAPI document at /docs/json', () => {
     app = await buildApp({
       db: database.db,
       onProductCreated: () => {},
-      brokerConnected: () => true,
+      checks: healthChecks(database.db, () => true),
       settings: testSettings(),
     })
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -105,7 +106,7 @@ describe('the OpenAPI document at /docs/json', () => {
     }
   })
 
-  it('gives the types in api-types.ts, as openapi-typescript generates them (else run npm run openapi:types)', async () => {
+  it('gives the types in api-types.ts (else run npm run openapi:types)', async () => {
     expect(await readFile(TYPES_FILE, 'utf8')).toBe(await generateTypes(document))
   })
 

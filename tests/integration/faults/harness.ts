@@ -32,35 +32,19 @@ const PHOTO_SIZES = [
 const FILES_PER_PHOTO = [1 + 1, 1 + 1, 1 + 2] // + 256; + 256; + 256 and 640
 
 /**
- * Images for a batch (and `extraRoutes`), on a database, queue namespace and image server of its own;
- * on the tests' RabbitMQ unless told another.
+ * Images for a batch (and `extraRoutes`), on a database, queue namespace and image server of its own; on the tests'
+ * RabbitMQ unless told another.
  */
 export async function startScenario(amqpUrl?: string, extraRoutes: Record<string, Route> = {}): Promise<Scenario> {
   const photos = await Promise.all(PHOTO_SIZES.map(([width, height]) => photoJpeg(width, height)))
   const routes: Record<string, Route> = { ...extraRoutes }
   for (let i = 0; i < BATCH * 3; i++) routes[`/p/${i}.jpg`] = serve(photos[i % photos.length]!)
-  const environment = await startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl })
   // The API's rate limit is not what these tests are about: high enough never to refuse a batch.
-  return {
-    ...environment,
-    env: (overrides = {}) =>
-      environment.env({ SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides }),
-  }
+  const env = { SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_PER_MINUTE: '100000' }
+  return startEnvironment({ routes, log: recordLogs().log, label: 'fault', amqpUrl, env })
 }
 
-/**
- * A request sent again after `Retry-After` while the API sheds load (503, @fastify/under-pressure), as a
- * client should: on a machine busy enough to delay the API's event loop by a second, it does.
- */
-async function postShedding(url: string, init: RequestInit): Promise<Response> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, init)
-    if (response.status !== 503 || attempt === 5) return response
-    await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000))
-  }
-}
-
-/** Posts products with 2 or 3 images each; every POST must be accepted (after load shedding, if any). */
+/** Posts products with 2 or 3 images each; every POST must be accepted. */
 export async function postBatch(scenario: Scenario, apiUrl: string, count = BATCH, from = 0): Promise<Posted[]> {
   const posted: Posted[] = []
   for (let n = from; n < from + count; n++) {
@@ -68,20 +52,12 @@ export async function postBatch(scenario: Scenario, apiUrl: string, count = BATC
     const productImages = Array.from({ length: imageCount }, (_, i) =>
       scenario.images.url(`/p/${(n * 3 + i) % (BATCH * 3)}.jpg`),
     )
-    const response = await postShedding(`${apiUrl}/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${scenario.apiKey}` },
-      body: JSON.stringify({
-        user_id: scenario.userId,
-        product_name: `Product ${n}`,
-        product_description: 'fault test',
-        product_images: productImages,
-        product_price: n,
-      }),
+    const productId = await scenario.postProduct(apiUrl, productImages, {
+      product_name: `Product ${n}`,
+      product_price: n,
     })
-    expect(response.status).toBe(201)
     const fileCount = FILES_PER_PHOTO.slice(0, imageCount).reduce((sum, files) => sum + files, 0)
-    posted.push({ productId: ((await response.json()) as { product_id: number }).product_id, imageCount, fileCount })
+    posted.push({ productId, imageCount, fileCount })
   }
   return posted
 }
@@ -164,7 +140,10 @@ export function serviceGroup(scenario: () => Scenario) {
   }
 }
 
-/** This file's scenario: set up before its tests; it and its processes torn down after them. */
+/**
+ * This file's scenario (with `extraRoutes` on its image server): set up before its tests; it and its processes torn
+ * down after them.
+ */
 export function useScenario(extraRoutes?: Record<string, Route>) {
   let scenario: Scenario
   const services = serviceGroup(() => scenario)

@@ -1,7 +1,7 @@
 import { readFile, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sourceName } from '../../../src/images/storage/image-store.ts'
+import { sourceName } from '../../../src/images/storage/image-keys.ts'
 import { serve, type Route } from '../../helpers/image-server.ts'
 import { photoJpeg } from '../../helpers/images.ts'
 import { startPipeline, type TestPipeline } from '../../helpers/pipeline.ts'

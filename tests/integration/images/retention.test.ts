@@ -4,7 +4,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withProductLock } from '../../../src/db/product-lock.ts'
 import { recordSuperseded, removeSupersededFiles } from '../../../src/images/retention.ts'
-import { imageKey, type ImageStore } from '../../../src/images/storage/image-store.ts'
+import { imageKey } from '../../../src/images/storage/image-keys.ts'
+import type { ImageStore } from '../../../src/images/storage/image-store.ts'
 import { localStore } from '../../../src/images/storage/local-store.ts'
 import { createProduct, createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 import { recordLogs } from '../../helpers/logs.ts'
@@ -88,7 +89,7 @@ describe('removeSupersededFiles', () => {
     expect(await recordSuperseded(database.db, id, [key('3')])).toBe(0)
   })
 
-  it("records only keys of ours in the product's folder, and forgets a row typed by hand without removing its file", async () => {
+  it("records only keys of ours in the product's folder; forgets a hand-typed row, keeping its file", async () => {
     const { id, key } = await productWith({ named: ['1'], superseded: [] })
     const other = await productWith({ named: ['1'], superseded: [] })
     expect(await recordSuperseded(database.db, id, ['not/ours.txt', other.key('1'), `${id}/notes.txt`])).toBe(0)

@@ -5,8 +5,7 @@ import { thumbHashToApproximateAspectRatio, thumbHashToRGBA } from 'thumbhash'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Config } from '../../../src/config.ts'
 import { compressOptions } from '../../../src/images/compress.ts'
-import { encodingTag } from '../../../src/images/variants.ts'
-import { sourceName } from '../../../src/images/storage/image-store.ts'
+import { encodingTag, sourceName } from '../../../src/images/storage/image-keys.ts'
 import { recoveryOf } from '../../../src/queue/broker.ts'
 import { startWorker, type Worker } from '../../../src/worker.ts'
 import { serve } from '../../helpers/image-server.ts'
@@ -36,7 +35,8 @@ describe('responsive images: variants, sizes and placeholders', () => {
     )
     // A product photographed on a transparent background: a red disc in a 900×600 canvas.
     const disc = Buffer.from(
-      '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><circle cx="450" cy="300" r="250" fill="#d22"/></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><circle cx="450" cy="300" r="250" ' +
+        'fill="#d22"/></svg>',
     )
     cutOut = await sharp(disc).png().toBuffer()
     pipeline = await startPipeline({ routes: { ...routes, '/cut-out.png': serve(cutOut, 'image/png') } })

@@ -7,7 +7,7 @@ import { localStore } from '../../../src/images/storage/local-store.ts'
 import images from '../../../src/routes/images.ts'
 
 // GET /images/<key> from local disk: only image keys, only real files. The bucket's side is in
-// tests/integration/storage/s3-pipeline.test.ts.
+// tests/integration/images/storage/s3-pipeline.test.ts.
 describe('GET /images/<key> with STORAGE=local', () => {
   let root: string
   let app: FastifyInstance

@@ -4,6 +4,7 @@ import { buildApp } from '../../../src/app.ts'
 import type { Product } from '../../../src/generated/prisma/client.ts'
 import { authorizationFor, testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import { healthChecks } from '../../../src/routes/health.ts'
 
 // The rules of a stored product, written out again here (not imported) as the test's oracle.
 const codePoints = (s: string) => [...s].length
@@ -131,7 +132,7 @@ describe('POST /products against random and mutated bodies (fast-check)', () => 
     app = await buildApp({
       db: database.db,
       onProductCreated: () => {},
-      brokerConnected: () => true,
+      checks: healthChecks(database.db, () => true),
       settings: testSettings(),
     })
   })

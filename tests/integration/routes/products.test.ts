@@ -4,6 +4,7 @@ import { createDb } from '../../../src/db/client.ts'
 import { authorizationFor, testSettings } from '../../helpers/api.ts'
 import { createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
 import { recordLogs } from '../../helpers/logs.ts'
+import { healthChecks } from '../../../src/routes/health.ts'
 
 describe('products routes', () => {
   let database: TestDatabase
@@ -29,7 +30,7 @@ describe('products routes', () => {
     app = await buildApp({
       db: database.db,
       onProductCreated: (id) => created.push(id),
-      brokerConnected: () => true,
+      checks: healthChecks(database.db, () => true),
       settings: testSettings(),
     })
   })
@@ -177,7 +178,7 @@ describe('products routes', () => {
       const limited = await buildApp({
         db: database.db,
         onProductCreated: () => {},
-        brokerConnected: () => true,
+        checks: healthChecks(database.db, () => true),
         settings: { ...testSettings(), maxImages: 2, maxUrlLength: 40, bodyLimit: 2048 },
       })
       try {
@@ -282,7 +283,12 @@ describe('products routes', () => {
       const logs = recordLogs()
       const unreachable = createDb('postgresql://postgres@127.0.0.1:1/nowhere', 1)
       const broken = await buildApp(
-        { db: unreachable, onProductCreated: () => {}, brokerConnected: () => true, settings: testSettings() },
+        {
+          db: unreachable,
+          onProductCreated: () => {},
+          checks: healthChecks(unreachable, () => true),
+          settings: testSettings(),
+        },
         { loggerInstance: logs.log },
       )
       try {
@@ -304,6 +310,36 @@ describe('products routes', () => {
         await broken.close()
         await unreachable.$disconnect()
       }
+    })
+  })
+
+  // Last: it empties the products table.
+  describe('GET /products', () => {
+    it('pages through products newest first with a cursor, optionally for one user', async () => {
+      const users = [userId, await createUser(database.db)]
+      await database.db.product.deleteMany()
+      for (const [index, owner] of [users[0], users[1], users[0], users[0], users[1]].entries()) {
+        expect((await post({ ...validBody(), user_id: owner, product_name: `p${index}` })).statusCode).toBe(201)
+      }
+      const first = (await app.inject({ method: 'GET', url: '/products?limit=2', headers })).json()
+      expect(first.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p3'])
+      const second = (
+        await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${first.next_cursor}`, headers })
+      ).json()
+      expect(second.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p2', 'p1'])
+      const last = (
+        await app.inject({ method: 'GET', url: `/products?limit=2&cursor=${second.next_cursor}`, headers })
+      ).json()
+      expect(last).toMatchObject({ next_cursor: null })
+      expect(last.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p0'])
+
+      const mine = (await app.inject({ method: 'GET', url: `/products?user_id=${users[1]}`, headers })).json()
+      expect(mine.items.map((p: { product_name: string }) => p.product_name)).toEqual(['p4', 'p1'])
+    })
+
+    it('answers 400 for a cursor or limit out of range', async () => {
+      expect((await app.inject({ method: 'GET', url: '/products?cursor=abc', headers })).statusCode).toBe(400)
+      expect((await app.inject({ method: 'GET', url: '/products?limit=1000', headers })).statusCode).toBe(400)
     })
   })
 })

@@ -101,7 +101,7 @@ describe('authenticate', () => {
     expect((await get(app, `Bearer ${KEY}`)).statusCode).toBe(500)
   })
 
-  it('refuses the failures of an address that failed too often until the window ends, and lets its valid keys through', async () => {
+  it('refuses an address that failed too often until the window ends; its valid keys go through', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const app = await appWith(inMemory, 3)
     for (let attempt = 0; attempt < 3; attempt++) {

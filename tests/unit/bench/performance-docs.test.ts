@@ -22,7 +22,7 @@ const latest = (sections: Latest['sections']): Latest => ({
 })
 
 describe('docs/performance.md', () => {
-  it('holds the tables npm run docs:performance renders from bench/results/latest.json (run it after a bench run)', () => {
+  it('holds the tables npm run docs:performance renders from latest.json (run it after a bench)', () => {
     const page = readFileSync(PERFORMANCE_FILE, 'utf8')
     expect(page).toBe(performanceMarkdown(page, readLatest()))
   })
@@ -54,7 +54,8 @@ describe('performanceTables', () => {
     )
     expect(markdown.startsWith(BEGIN) && markdown.endsWith(END)).toBe(true)
     expect(markdown).toContain(
-      '`npm run bench`, started 2026-01-01T00:00:00.000Z, took 12 s on 4 × Some CPU, 8 GiB, Node v24.0.0, sharp 0.35.5, linux 6.',
+      '`npm run bench`, started 2026-01-01T00:00:00.000Z, took 12 s on 4 × Some CPU, 8 GiB, Node v24.0.0, sharp ' +
+        '0.35.5, linux 6.',
     )
     expect(markdown.indexOf('### API')).toBeLessThan(markdown.indexOf('### Variants'))
     expect(markdown.indexOf('### Variants')).toBeLessThan(markdown.indexOf('### Later'))

@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.ts'
 import {
   checkDecodable,
-  compress,
   compressOptions,
   decode,
   decodeErrorCode,
@@ -14,21 +13,21 @@ import {
   inputFormat,
 } from '../../../src/images/compress.ts'
 import { PermanentImageError } from '../../../src/images/errors.ts'
-import { photoJpeg } from '../../helpers/images.ts'
+import { mainImage, photoJpeg } from '../../helpers/images.ts'
 
 // The configuration's defaults for the decode limits (pixels, formats).
 const defaults = compressOptions(loadConfig({}))
 const webp = { ...defaults, format: 'webp', quality: 80, maxSide: 512 } as const
 const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#4a7' } })
 
-describe('compress', () => {
+describe('decode, then encode: a main image', () => {
   let photo: Buffer
   beforeAll(async () => {
     photo = await photoJpeg(1200, 800)
   })
 
   it('caps the longest side, keeps the aspect ratio and re-encodes smaller', async () => {
-    const result = await compress(photo, webp)
+    const result = await mainImage(photo, webp)
     expect(result).toMatchObject({ width: 512, height: 341 })
     const meta = await sharp(result.data).metadata()
     expect(meta).toMatchObject({ format: 'webp', width: 512, height: 341 })
@@ -37,7 +36,7 @@ describe('compress', () => {
 
   it('never enlarges a small image', async () => {
     const small = await photoJpeg(200, 100)
-    expect(await compress(small, webp)).toMatchObject({ width: 200, height: 100 })
+    expect(await mainImage(small, webp)).toMatchObject({ width: 200, height: 100 })
   })
 
   it('applies the EXIF orientation and strips metadata', async () => {
@@ -46,7 +45,7 @@ describe('compress', () => {
       .withMetadata({ orientation: 6, exif: { IFD0: { Copyright: 'secret camera owner' } } })
       .jpeg()
       .toBuffer()
-    const result = await compress(rotated, { ...defaults, format: 'jpeg', quality: 80, maxSide: 1000 })
+    const result = await mainImage(rotated, { ...defaults, format: 'jpeg', quality: 80, maxSide: 1000 })
     const meta = await sharp(result.data).metadata()
     expect(meta).toMatchObject({ width: 200, height: 300 })
     expect(meta.exif).toBeUndefined()
@@ -54,48 +53,48 @@ describe('compress', () => {
   })
 
   it.each(['jpeg', 'webp', 'avif'] as const)('writes %s', async (format) => {
-    const result = await compress(photo, { ...defaults, format, quality: 60, maxSide: 256 })
+    const result = await mainImage(photo, { ...defaults, format, quality: 60, maxSide: 256 })
     expect((await sharp(result.data).metadata()).format).toBe(format === 'avif' ? 'heif' : format)
   })
 
   it('fails bytes that are not an image as not_an_image', async () => {
-    const attempt = compress(Buffer.from('<html>hello</html>'), webp)
+    const attempt = mainImage(Buffer.from('<html>hello</html>'), webp)
     await expect(attempt).rejects.toBeInstanceOf(PermanentImageError)
     await expect(attempt).rejects.toMatchObject({ code: 'not_an_image' })
   })
 
   it('fails a truncated image as corrupt_image', async () => {
     const truncated = photo.subarray(0, Math.floor(photo.length / 2))
-    await expect(compress(truncated, webp)).rejects.toMatchObject({ code: 'corrupt_image' })
+    await expect(mainImage(truncated, webp)).rejects.toMatchObject({ code: 'corrupt_image' })
   })
 })
 
 describe('decode limits', () => {
   it('refuses more pixels than allowed, from the header, before decoding', async () => {
     const jpeg = await solid(1200, 800).jpeg().toBuffer()
-    const attempt = compress(jpeg, { ...webp, maxInputPixels: 1200 * 800 - 1 })
+    const attempt = mainImage(jpeg, { ...webp, maxInputPixels: 1200 * 800 - 1 })
     await expect(attempt).rejects.toMatchObject({
       code: 'too_many_pixels',
       message: '1200×800 is more than the 959999 pixels allowed',
     })
-    expect(await compress(jpeg, { ...webp, maxInputPixels: 1200 * 800 })).toMatchObject({ width: 512 })
+    expect(await mainImage(jpeg, { ...webp, maxInputPixels: 1200 * 800 })).toMatchObject({ width: 512 })
   })
 
   it('sniffs the format from the bytes and refuses formats not allowed', async () => {
     const png = await solid(64, 48).png().toBuffer()
-    await expect(compress(png, { ...webp, allowedFormats: ['jpeg'] })).rejects.toMatchObject({
+    await expect(mainImage(png, { ...webp, allowedFormats: ['jpeg'] })).rejects.toMatchObject({
       code: 'format_not_allowed',
       message: /png images are not accepted/,
     })
-    expect(await compress(png, webp)).toMatchObject({ width: 64, height: 48 })
+    expect(await mainImage(png, webp)).toMatchObject({ width: 64, height: 48 })
   })
 
   it('refuses SVG and TIFF by default', async () => {
     const svg = Buffer.from(
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
     )
-    await expect(compress(svg, webp)).rejects.toMatchObject({ code: 'format_not_allowed', message: /^svg/ })
-    await expect(compress(await solid(10, 10).tiff().toBuffer(), webp)).rejects.toMatchObject({
+    await expect(mainImage(svg, webp)).rejects.toMatchObject({ code: 'format_not_allowed', message: /^svg/ })
+    await expect(mainImage(await solid(10, 10).tiff().toBuffer(), webp)).rejects.toMatchObject({
       code: 'format_not_allowed',
     })
   })
@@ -112,7 +111,7 @@ describe('decode limits', () => {
       .gif()
       .toBuffer()
     expect((await sharp(gif).metadata()).pages).toBe(3)
-    const result = await compress(gif, webp)
+    const result = await mainImage(gif, webp)
     expect(result).toMatchObject({ width: 40, height: 30 })
     const meta = await sharp(result.data).metadata()
     expect(meta.pages ?? 1).toBe(1)
@@ -195,7 +194,7 @@ describe('decode and encode', () => {
   })
 
   it('reads a stored file back to the same size', async () => {
-    const stored = (await compress(await photoJpeg(640, 480), webp)).data
+    const stored = (await mainImage(await photoJpeg(640, 480), webp)).data
     expect(await decodeStored(stored)).toMatchObject({ width: 512, height: 384, channels: 3 })
   })
 })

@@ -3,7 +3,10 @@ import { admitAll, decodeBudget } from '../../../src/images/decode-budget.ts'
 
 const MP = 1_000_000
 
-/** Starts decodes of these sizes (megapixels) at once under a budget; returns the most megapixels that were decoding together. */
+/**
+ * Starts decodes of these sizes (megapixels) at once under a budget; returns the most megapixels that were decoding
+ * together.
+ */
 async function peakPixels(budget: number, sizes: number[]): Promise<{ peak: number; order: number[] }> {
   const admit = decodeBudget(budget * MP)
   let decoding = 0

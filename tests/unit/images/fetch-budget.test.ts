@@ -26,7 +26,7 @@ describe('fetchBudget', () => {
     expect(budget.held()).toBe(30)
   })
 
-  it('always lets the oldest open download go on, so downloads half done cannot block each other for good', async () => {
+  it('always lets the oldest open download go on: half-done downloads never block each other', async () => {
     const budget = fetchBudget(100)
     const [oldest, younger] = [budget.open(), budget.open()]
     await younger.take(90)

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sourceName } from '../../../../src/images/storage/image-store.ts'
+import { sourceName } from '../../../../src/images/storage/image-keys.ts'
 import { authorizationFor } from '../../../helpers/api.ts'
 import { createUser } from '../../../helpers/database.ts'
 import { serve, type Route } from '../../../helpers/image-server.ts'

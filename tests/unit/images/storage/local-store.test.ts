@@ -3,11 +3,12 @@ import { Readable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { imageKey, type ImageStore } from '../../../src/images/storage/image-store.ts'
-import { localStore } from '../../../src/images/storage/local-store.ts'
+import { imageKey } from '../../../../src/images/storage/image-keys.ts'
+import type { ImageStore } from '../../../../src/images/storage/image-store.ts'
+import { localStore } from '../../../../src/images/storage/local-store.ts'
 
 // What only the disk has: temporary files of writes cut short, and symlinks. The shared contract is in
-// tests/integration/storage/image-store.test.ts.
+// tests/integration/images/storage/image-store.test.ts.
 describe('local store', () => {
   let dir: string
   let store: ImageStore

@@ -4,11 +4,11 @@ import { register } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/app.ts'
 import { authorizationFor, testSettings } from '../../helpers/api.ts'
-import { startCommand } from '../../helpers/command.ts'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts'
 import { recordLogs, type LogRecorder } from '../../helpers/logs.ts'
 import { freePort, waitForPort } from '../../helpers/ports.ts'
-import type { ServiceProcess } from '../../helpers/service-process.ts'
+import { startCommand, type ServiceProcess } from '../../helpers/service-process.ts'
+import { healthChecks } from '../../../src/routes/health.ts'
 
 // Redis runs on our machines (.ci/run starts it when it is down); TEST_REDIS_URL points elsewhere.
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -31,7 +31,7 @@ describe('rate limits with RATE_LIMIT_REDIS_URL', () => {
       {
         db: database.db,
         onProductCreated: () => {},
-        brokerConnected: () => true,
+        checks: healthChecks(database.db, () => true),
         settings: { ...settings, access: { ...settings.access, redisNamespace: namespace } },
       },
       log ? { loggerInstance: log } : {},

@@ -1,7 +1,7 @@
 // `npm run db:seed`: demo users for a fresh database; leaves a populated `users` table alone.
 import { pathToFileURL } from 'node:url'
-import { loadConfig } from '../src/config.ts'
-import { createDb, type Db } from '../src/db/client.ts'
+import { loadConfig } from '../config.ts'
+import { createDb, type Db } from './client.ts'
 
 export const DEMO_USERS = [
   { name: 'Asha Verma', mobile: '+919800000001', latitude: 19.076, longitude: 72.8777 },

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { text } from 'node:stream/consumers'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { loadConfig } from '../../../src/config.ts'
-import { imageKey, keyOfLocation, originalKey, type ImageStore } from '../../../src/images/storage/image-store.ts'
-import { createImageStore } from '../../../src/images/storage/index.ts'
-import { s3Store } from '../../../src/images/storage/s3-store.ts'
-import { startS3Server } from '../../helpers/s3-server.ts'
+import { loadConfig } from '../../../../src/config.ts'
+import { imageKey, keyOfLocation, originalKey } from '../../../../src/images/storage/image-keys.ts'
+import type { ImageStore } from '../../../../src/images/storage/image-store.ts'
+import { createImageStore } from '../../../../src/images/storage/index.ts'
+import { s3Store } from '../../../../src/images/storage/s3-store.ts'
+import { startS3Server } from '../../../helpers/s3-server.ts'
 
 interface Backend {
   /** The store as the service builds it from its settings. */
@@ -28,7 +29,8 @@ const backends: Record<string, () => Promise<Backend>> = {
     await writeFile(path.join(dir, 'a-file'), '')
     return {
       store: await createImageStore(loadConfig({ IMAGES_DIR: dir })),
-      broken: await createImageStore(loadConfig({ IMAGES_DIR: path.join(dir, 'a-file') })), // a file where the folder should be
+      // a file where the folder should be
+      broken: await createImageStore(loadConfig({ IMAGES_DIR: path.join(dir, 'a-file') })),
       firstLocation: path.join(dir, '1', '0.webp'),
       close: () => rm(dir, { recursive: true, force: true }),
     }
@@ -164,7 +166,7 @@ describe.each(Object.keys(backends))('image store contract: %s', (name) => {
 })
 
 describe('image store: s3', () => {
-  it('sends each image as one PutObject carrying its length and a checksum: the server stores all of it or refuses it', async () => {
+  it('sends each image as one PutObject with its length and a checksum: stored whole or refused', async () => {
     const server = await startS3Server()
     const client = server.client()
     const sent: Record<string, string>[] = []
