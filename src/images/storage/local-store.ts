@@ -1,5 +1,5 @@
 import { constants } from 'node:fs'
-import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises'
+import { lstat, mkdir, open, readdir, rm, rmdir } from 'node:fs/promises'
 import path from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import { checkedKey, FILE_NAME, isStoredKey } from './image-keys.ts'
@@ -21,6 +21,14 @@ function unlessMissing<T, A>(promise: Promise<T>, absent: A): Promise<T | A> {
   return promise.catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return absent
     throw error
+  })
+}
+
+/** Removes a folder that is empty; one that is not, is gone, or is a symlink, stays as it is. */
+async function removeIfEmpty(folder: string): Promise<void> {
+  if (!(await isPlainFolder(folder))) return
+  await rmdir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST' && error.code !== 'ENOENT') throw error
   })
 }
 
@@ -106,6 +114,9 @@ export function localStore(directory: string): ImageStore {
         if (await isPlainFolder(path.dirname(file))) await rm(file, { force: true })
       }
       await Promise.all(files.map(removeFile))
+      // A folder left empty goes too; one a worker writes into again meanwhile is simply made again.
+      const folders = [...new Set(files.map((file) => path.dirname(file)))]
+      await Promise.all(folders.map((folder) => removeIfEmpty(folder)))
     },
 
     // rm never follows a symlink: a linked product folder goes, what it points to stays.

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -137,6 +137,7 @@ it('local: also removes what writes cut short left, once no worker holds the pro
     const lines: string[] = []
     await runGcCommand({ db: database.db, store }, ['--delete'], { print: (line) => lines.push(line) })
     expect(lines.slice(0, -1).sort()).toEqual(['5/0.webp', '5/0.webp.123456'])
+    expect(await readdir(dir)).toEqual([]) // and the folder they left empty
   } finally {
     await database.drop()
     await rm(dir, { recursive: true, force: true })
