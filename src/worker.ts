@@ -11,6 +11,7 @@ import { imagePipeline } from './images/process-image.ts'
 import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
 import { subscribeToProducts, type Attempt } from './queue/subscriber.ts'
+import { startWebhooks } from './webhooks/index.ts'
 
 export interface WorkerDeps {
   config: Config
@@ -34,6 +35,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   const downloader = createDownloader(downloadOptions(config))
   const pipeline = imagePipeline(config, downloader.download, await createImageStore(config))
   const stopping = new AbortController()
+  const webhooks = await startWebhooks({ config, db, broker, log })
 
   // A database outage is no fault of the message: wait for the database (holding the message,
   // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
@@ -57,7 +59,9 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
           }
         },
       },
-    )
+      // Whatever the outcome (a last attempt records the product failed, then throws), a product that
+      // has settled is announced to its webhooks before its message is acked.
+    ).finally(() => webhooks.announce(productId))
     log.info({ product_id: productId, outcome, ms: Math.round(performance.now() - started) }, 'product processed')
   }
   const isPoison = (err: unknown) => err instanceof UnknownProductError
@@ -75,7 +79,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   const stop = async () => {
     // From here a failure hands its message back to the queue instead of spending a retry.
     stopping.abort()
-    await subscription.cancel()
+    await Promise.all([subscription.cancel(), webhooks.stop()])
     await downloader.close()
   }
   // Once: a second call waits for the first instead of closing closed clients.
