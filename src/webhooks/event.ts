@@ -12,6 +12,7 @@ export const EventPayload = Type.Object({
   timestamp: Type.String(),
   data: Type.Record(Type.String(), Type.Unknown()),
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type EventPayload = Static<typeof EventPayload>
 
 /** What waits in webhooks.deliver: one event for one endpoint, signed afresh at each attempt. */
@@ -20,6 +21,7 @@ export const DeliveryMessage = Type.Object({
   webhook_id: Type.String({ minLength: 1, maxLength: 200 }),
   payload: EventPayload,
 })
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- TypeBox's idiom: a schema and its type share a name
 export type DeliveryMessage = Static<typeof DeliveryMessage>
 
 export const isDeliveryMessage = (content: unknown): content is DeliveryMessage => Value.Check(DeliveryMessage, content)

@@ -69,8 +69,9 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message })
       }
       const problem = await webhookAddressProblem(addressPolicy, body.url)
-      if (problem)
+      if (problem) {
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `body/url: ${problem}` })
+      }
       if ((await db.webhookEndpoint.count({ where: { user_id: body.user_id } })) >= MAX_ENDPOINTS_PER_USER) {
         const message = `user ${body.user_id} already has ${MAX_ENDPOINTS_PER_USER} webhooks: delete one first`
         return reply.code(409).send({ statusCode: 409, error: 'Conflict', message })

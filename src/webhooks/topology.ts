@@ -12,7 +12,8 @@ export function deliveryRecovery(config: BrokerConfig): Recovery[] {
   type Subscriptions = Record<string, { recovery?: Recovery[] }> | undefined
   const subscriptions = (config.subscriptions ?? config.vhosts?.['/']?.subscriptions) as Subscriptions
   const recovery = subscriptions?.[DELIVERY_SUBSCRIPTION]?.recovery
-  if (!recovery?.length)
+  if (!recovery?.length) {
     throw new Error(`rascal.config.json: subscription ${DELIVERY_SUBSCRIPTION} declares no recovery`)
+  }
   return recovery
 }

@@ -3,18 +3,31 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { webhookDeliveries } from '../../../src/metrics.ts'
 import { publishProductCreated } from '../../../src/queue/broker.ts'
 import { announceProduct } from '../../../src/webhooks/announce.ts'
+import { deliveryRecovery } from '../../../src/webhooks/topology.ts'
 import { authorizationFor } from '../../helpers/api.ts'
 import { serve } from '../../helpers/image-server.ts'
 import { photoJpeg } from '../../helpers/images.ts'
 import { startPipeline, type TestPipeline } from '../../helpers/pipeline.ts'
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../../helpers/webhook-receiver.ts'
 
+type Callback<T> = (error: Error | null, value: T) => void
+interface CallbackChannel {
+  checkQueue(queue: string, done: Callback<{ messageCount: number }>): void
+  get(queue: string, options: { noAck: boolean }, done: Callback<false | { content: Buffer }>): void
+}
+interface CallbackConnection {
+  createChannel(done: Callback<CallbackChannel>): void
+  close(done: Callback<void>): void
+}
+const callback = <T>(call: (done: Callback<T>) => void) =>
+  new Promise<T>((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))))
+
 // The whole path: API, outbox relay, worker and the webhook consumer in this process, on real
 // PostgreSQL and RabbitMQ (the production topology, its waits shortened), to receivers on loopback.
 describe('webhooks, end to end', () => {
   let pipeline: TestPipeline
   let headers: Record<string, string>
-  const receivers: Record<'ok' | 'flaky' | 'down' | 'gone', WebhookReceiver> = {} as never
+  const receivers: Record<'ok' | 'flaky' | 'down' | 'gone' | 'broken', WebhookReceiver> = {} as never
 
   const register = async (receiver: WebhookReceiver): Promise<{ id: number; secret: string }> => {
     const response = await pipeline.app.inject({
@@ -30,7 +43,11 @@ describe('webhooks, end to end', () => {
     (await pipeline.app.inject({ method: 'GET', url: `/webhooks/${id}`, headers })).json()
   /** Polls GET /webhooks/:id until `ready` holds (within 30 s). */
   const endpointWhen = async (id: number, ready: (body: Record<string, any>) => boolean) => {
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    for (
+      const deadline = Date.now() + 30_000;
+      Date.now() < deadline;
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    ) {
       const body = await endpoint(id)
       if (ready(body)) return body
     }
@@ -42,7 +59,9 @@ describe('webhooks, end to end', () => {
     (await webhookDeliveries.get()).values.find((v) => v.labels.result === result)?.value ?? 0
 
   beforeAll(async () => {
-    for (const name of ['ok', 'flaky', 'down', 'gone'] as const) receivers[name] = await startWebhookReceiver()
+    for (const name of ['ok', 'flaky', 'down', 'gone', 'broken'] as const) {
+      receivers[name] = await startWebhookReceiver()
+    }
     const photo = await photoJpeg(320, 240)
     pipeline = await startPipeline({
       routes: { '/photo.jpg': serve(photo) },
@@ -149,6 +168,39 @@ describe('webhooks, end to end', () => {
     const [request] = await receivers.down.waitFor(1)
     expect(request!.headers['webhook-id']).toBe(failed.attempts[0].webhook_id)
     expect(verified(secret, request!).data.product_id).toBe(productId)
+  })
+
+  it('gives up after the last attempt, leaving the event in webhooks.dead', async () => {
+    receivers.broken.answers.push(...Array<number>(20).fill(503))
+    const { id } = await register(receivers.broken)
+    await pipeline.postProduct(['/photo.jpg'])
+    const attempts = deliveryRecovery(pipeline.broker.config).length // the retries, and the first attempt
+    const shown = await endpointWhen(id, (body) => body.attempts[0]?.result === 'gave_up')
+    expect(shown.attempts).toHaveLength(attempts)
+    expect(shown.attempts.map((a: { attempt: number }) => a.attempt)).toEqual(
+      Array.from({ length: attempts }, (_, i) => attempts - i),
+    )
+    expect(new Set(receivers.broken.received.map((r) => r.headers['webhook-id'])).size).toBe(1)
+
+    // rascal hands out amqplib's callback API, whatever its types say.
+    const connection = (await pipeline.broker.broker.connect('/')) as unknown as CallbackConnection
+    try {
+      const channel = await callback<CallbackChannel>((done) => connection.createChannel(done))
+      const dead = `${pipeline.config.AMQP_NAMESPACE}:webhooks.dead`
+      const depth = async () =>
+        (await callback<{ messageCount: number }>((done) => channel.checkQueue(dead, done))).messageCount
+      for (
+        const deadline = Date.now() + 10_000;
+        (await depth()) < 1;
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      ) {
+        if (Date.now() > deadline) throw new Error('the event did not reach webhooks.dead')
+      }
+      const message = await callback<false | { content: Buffer }>((done) => channel.get(dead, { noAck: true }, done))
+      expect(message && JSON.parse(message.content.toString())).toMatchObject({ endpoint_id: id })
+    } finally {
+      await callback<void>((done) => connection.close(done))
+    }
   })
 
   it('disables an endpoint whose receiver answers 410 Gone', async () => {
