@@ -24,7 +24,7 @@ export interface BrokerOptions {
   amqpUrl: string
   /** Prefixes every queue and exchange: several environments or test runs share one vhost apart. */
   namespace?: string
-  /** How long stopping the subscription waits for messages in hand to be acked. */
+  /** How long stopping a subscription waits for messages in hand to be acked. */
   closeTimeoutMs?: number
 }
 
@@ -34,7 +34,10 @@ export function brokerConfig({ amqpUrl, namespace, closeTimeoutMs }: BrokerOptio
   const vhost = config.vhosts!['/']!
   vhost.connections = amqpUrl.split(',').map((url) => ({ url: url.trim() }))
   if (namespace) vhost.namespace = namespace
-  if (closeTimeoutMs) subscriptionOf(config).closeTimeout = closeTimeoutMs
+  // Every subscription's (products, webhook deliveries): the worker stops them side by side.
+  for (const subscription of Object.values(vhost.subscriptions ?? {}) as ProductSubscription[]) {
+    if (closeTimeoutMs) subscription.closeTimeout = closeTimeoutMs
+  }
   return config
 }
 
