@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import { REQUIRES_API_KEY } from '../auth/authenticate.ts'
 import { mayActFor, visibleTo } from '../auth/principal.ts'
 import type { Db } from '../db/client.ts'
@@ -146,7 +147,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         summary: 'Delete a webhook endpoint',
         description: 'Events not yet delivered to it are dropped.',
         params: WebhookParams,
-        response: { 204: { type: 'null', description: 'deleted' }, 400: ErrorReply, 404: ErrorReply, ...commonAnswers },
+        response: { 204: Type.Null({ description: 'deleted' }), 400: ErrorReply, 404: ErrorReply, ...commonAnswers },
       },
     },
     async (request, reply) => {
@@ -154,7 +155,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         where: { id: request.params.id, ...visibleTo(request.principal) },
       })
       if (count === 0) return reply.code(404).send(notFound(request.params.id))
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }
