@@ -41,6 +41,8 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
   const handle = async (productId: number, attempt: Attempt) => {
     const started = performance.now()
+    // Whatever the outcome (a last attempt records the product failed, then throws), a product that has
+    // settled is announced to its webhooks before its message is acked.
     const outcome = await pRetry(
       () => withProductLock(db, productId, () => processProduct({ db, pipeline, productId, attempt, log })),
       {
@@ -59,8 +61,6 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
           }
         },
       },
-      // Whatever the outcome (a last attempt records the product failed, then throws), a product that
-      // has settled is announced to its webhooks before its message is acked.
     ).finally(() => webhooks.announce(productId))
     log.info({ product_id: productId, outcome, ms: Math.round(performance.now() - started) }, 'product processed')
   }
