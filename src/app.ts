@@ -7,6 +7,7 @@ import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import docs from './docs.ts'
 import errorHandler from './error-handler.ts'
+import { parseAddressPolicy, type AddressPolicy } from './images/address-policy.ts'
 import type { ImageStore } from './images/storage/image-store.ts'
 import { localStore } from './images/storage/local-store.ts'
 import { measureHttp } from './operations.ts'
@@ -17,12 +18,15 @@ import changeProducts from './routes/products/change.ts'
 import products from './routes/products/index.ts'
 import { productKeywords } from './routes/products/keywords.ts'
 import type { ProductLimits } from './routes/products/schema.ts'
+import webhooks from './webhooks/routes.ts'
 
 export interface AppSettings extends ProductLimits {
   bodyLimit: number
   /** Where the worker writes compressed images with STORAGE=local; served under /images/. */
   imagesDir: string
   access: AccessSettings
+  /** Where webhook URLs may point (ALLOW_PRIVATE_WEBHOOK_URLS). */
+  webhookAddressPolicy: AddressPolicy
 }
 
 export const appSettings = (config: Config): AppSettings => ({
@@ -36,6 +40,7 @@ export const appSettings = (config: Config): AppSettings => ({
     windowMs: 60_000,
     redisUrl: config.RATE_LIMIT_REDIS_URL,
   },
+  webhookAddressPolicy: parseAddressPolicy(config.ALLOW_PRIVATE_WEBHOOK_URLS, 'ALLOW_PRIVATE_WEBHOOK_URLS'),
 })
 
 export interface AppDeps {
@@ -81,14 +86,13 @@ export async function buildApp(
   await measureHttp(app, httpMetrics)
   await app.register(health, { checks })
   await app.register(images, { store: store ?? localStore(settings.imagesDir) })
-  // Everything under /products needs an API key; /health, /ready, /docs and /images stay public.
-  await app.register(
-    async (api) => {
-      await api.register(accessControl, { db, access: settings.access })
-      await api.register(products, { db, onProductCreated, limits: settings })
-      await api.register(changeProducts, { db, onProductCreated, limits: settings })
-    },
-    { prefix: '/products' },
-  )
+  // Everything under /products and /webhooks needs an API key, in one scope so that a key's rate limit
+  // counts both; /health, /ready, /docs and /images stay public.
+  await app.register(async (api) => {
+    await api.register(accessControl, { db, access: settings.access })
+    await api.register(products, { prefix: '/products', db, onProductCreated, limits: settings })
+    await api.register(changeProducts, { prefix: '/products', db, onProductCreated, limits: settings })
+    await api.register(webhooks, { prefix: '/webhooks', db, addressPolicy: settings.webhookAddressPolicy })
+  })
   return app
 }

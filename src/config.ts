@@ -13,6 +13,10 @@ interface IntOptions {
 }
 const Int = (opts: IntOptions) => Type.Integer(opts)
 
+/** `true`, `false`, or a list of `address:port` (src/images/address-policy.ts reads it). */
+const ADDRESS_POLICY =
+  '^(true|false|(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5}(,(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5})*)$'
+
 // Every setting the service reads, with defaults that run on a developer machine. Each description is
 // the setting's documentation: `npm run docs:config` renders them into docs/configuration.md (links are
 // relative to docs/), and `documentedDefault` says a default that depends on the machine.
@@ -241,7 +245,7 @@ export const EnvSchema = Type.Object({
       'large parsers, and no product photo needs them.',
   }),
   ALLOW_PRIVATE_IMAGE_URLS: Type.String({
-    pattern: '^(true|false|(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5}(,(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5})*)$',
+    pattern: ADDRESS_POLICY,
     default: 'false',
     description:
       '`true` lets the worker fetch from private and loopback addresses (local development; cloud metadata ' +
@@ -300,6 +304,29 @@ export const EnvSchema = Type.Object({
       'Products a worker takes from the queue at once (RabbitMQ prefetch), so that downloads run ahead of the ' +
       'cores: 8 products of 3 typical photos fill `FETCH_MAX_BYTES`, with room for a couple stuck on a slow host. ' +
       'Each product in hand holds one database connection for its lock, beside the pool.',
+  }),
+  ALLOW_PRIVATE_WEBHOOK_URLS: Type.String({
+    pattern: ADDRESS_POLICY,
+    default: 'false',
+    description:
+      'As `ALLOW_PRIVATE_IMAGE_URLS`, for webhook URLs, at registration and at each delivery; apart from it, ' +
+      'since any user registers webhooks and reads their answers ([webhooks](webhooks.md#addresses)).',
+  }),
+  WEBHOOK_TIMEOUT_MS: Int({
+    default: 10_000,
+    minimum: 100,
+    maximum: 120_000,
+    description:
+      'How long one delivery may take, from connecting to the answer; a receiver slower than that is tried again ' +
+      'later ([webhooks](webhooks.md#delivery)).',
+  }),
+  WEBHOOK_PREFETCH: Int({
+    default: 16,
+    minimum: 1,
+    maximum: 1000,
+    description:
+      'Webhook deliveries a worker has in hand at once (RabbitMQ prefetch); each waits on its receiver, never ' +
+      'on a core.',
   }),
   SHUTDOWN_TIMEOUT_MS: Int({
     default: 30_000,

@@ -62,3 +62,12 @@ export const outboxBacklog = new Gauge({
 export function measureOutboxBacklog(count: () => Promise<number>): void {
   countBacklog = count
 }
+
+export const webhookDeliveries = new Counter({
+  name: 'webhook_deliveries_total',
+  help:
+    'Webhook delivery attempts, by result: delivered (2xx), failed (tried again later), gave_up (the last ' +
+    'attempt failed: dead-lettered), gone (410: the endpoint is disabled), blocked (the address policy refused ' +
+    'the URL: dead-lettered), skipped (the endpoint was deleted or disabled meanwhile: nothing sent)',
+  labelNames: ['result'] as const,
+})

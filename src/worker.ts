@@ -13,6 +13,7 @@ import { imagePipeline } from './images/process-image.ts'
 import { createImageStore } from './images/storage/index.ts'
 import type { Logger } from './logger.ts'
 import { subscribeToProducts, type Attempt } from './queue/subscriber.ts'
+import { startWebhooks } from './webhooks/index.ts'
 
 export interface WorkerDeps {
   config: Config
@@ -38,6 +39,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   const pipeline = imagePipeline(config, downloader.download, store)
   const stopping = new AbortController()
   const retention = startRetentionSweep({ db, store, retentionMs: config.IMAGE_RETENTION_HOURS * 3_600_000, log })
+  const webhooks = await startWebhooks({ config, db, broker, log })
 
   // A product's message asks for its stored images to match its row: made, or, once it is deleted, removed.
   const run = async (productId: number, attempt: Attempt): Promise<Outcome> =>
@@ -49,6 +51,8 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   // unacked, so a crash meanwhile hands it back) rather than spending its retries or dead-lettering it.
   const handle = async (productId: number, attempt: Attempt) => {
     const started = performance.now()
+    // Whatever the outcome (a last attempt records the product failed, then throws), a product that has
+    // settled is announced to its webhooks before its message is acked; a deleted one announces nothing.
     const outcome = await pRetry(() => withProductLock(db, productId, () => run(productId, attempt)), {
       retries: Infinity,
       minTimeout: 500,
@@ -64,7 +68,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
           )
         }
       },
-    })
+    }).finally(() => webhooks.announce(productId))
     log.info({ product_id: productId, outcome, ms: Math.round(performance.now() - started) }, 'product processed')
   }
   const isPoison = (err: unknown) => err instanceof UnknownProductError
@@ -82,7 +86,7 @@ export async function startWorker({ config, db, broker, recovery, log }: WorkerD
   const stop = async () => {
     // From here a failure hands its message back to the queue instead of spending a retry.
     stopping.abort()
-    await subscription.cancel()
+    await Promise.all([subscription.cancel(), webhooks.stop()])
     await retention.stop()
     await downloader.close()
   }

@@ -49,7 +49,7 @@ export function refusal(policy: AddressPolicy, address: string, port: number): s
  * `false` (default), `true`, or a comma list of `address:port` (IPv6 in brackets), e.g.
  * `127.0.0.1:8080,[::1]:8080`. Addresses must be literal: a name could resolve elsewhere later.
  */
-export function parseAddressPolicy(setting: string): AddressPolicy {
+export function parseAddressPolicy(setting: string, name = 'ALLOW_PRIVATE_IMAGE_URLS'): AddressPolicy {
   const value = setting.trim()
   if (value === 'true' || value === 'false') return { allowPrivate: value === 'true', allowedEndpoints: new Set() }
   const endpoints = value.split(',').map((entry) => {
@@ -57,7 +57,7 @@ export function parseAddressPolicy(setting: string): AddressPolicy {
     const address = match?.[1] ?? match?.[2] ?? ''
     const port = Number(match?.[3])
     if (!isIP(address) || port < 1 || port > 65535) {
-      throw new Error(`ALLOW_PRIVATE_IMAGE_URLS: not an address:port: "${entry}"`)
+      throw new Error(`${name}: not an address:port: "${entry}"`)
     }
     return endpoint(address, port)
   })

@@ -28,6 +28,19 @@ const blocked = ({ host, port, address, range }: { host: string; port: number; a
   )
 
 /**
+ * The addresses `host` resolves to, when the policy allows every one of them on `port`; else a
+ * PermanentImageError `blocked_address`. Also for checking a URL before anything connects to it.
+ */
+export async function checkedAddresses(policy: AddressPolicy, host: string, port: number): Promise<Resolved[]> {
+  const addresses = await resolve(host)
+  for (const { address } of addresses) {
+    const why = refusal(policy, address, port)
+    if (why) throw blocked({ host, port, address, range: why })
+  }
+  return addresses
+}
+
+/**
  * An undici connector (one per downloader) that only connects where the policy allows. It
  * resolves the host itself, refuses it when any address is refused, connects to those same
  * addresses, and checks the peer once connected. Every connection, hence every redirect hop,
@@ -40,14 +53,6 @@ export function guardedConnector(
 ): buildConnector.connector {
   return (target, callback) => {
     const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80)
-    const checked = async () => {
-      const addresses = await resolve(target.hostname)
-      for (const { address } of addresses) {
-        const why = refusal(policy, address, port)
-        if (why) throw blocked({ host: target.hostname, port, address, range: why })
-      }
-      return addresses
-    }
     const connect = (addresses: Resolved[]) =>
       buildConnector({ ...options, lookup: pinnedLookup(addresses) })(target, (error, socket) => {
         if (error) return callback(error, null)
@@ -62,6 +67,6 @@ export function guardedConnector(
           null,
         )
       })
-    checked().then(connect, (error: Error) => callback(error, null))
+    checkedAddresses(policy, target.hostname, port).then(connect, (error: Error) => callback(error, null))
   }
 }

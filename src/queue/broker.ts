@@ -24,7 +24,7 @@ export interface BrokerOptions {
   amqpUrl: string
   /** Prefixes every queue and exchange: several environments or test runs share one vhost apart. */
   namespace?: string
-  /** How long stopping the subscription waits for messages in hand to be acked. */
+  /** How long stopping a subscription waits for messages in hand to be acked. */
   closeTimeoutMs?: number
 }
 
@@ -34,7 +34,10 @@ export function brokerConfig({ amqpUrl, namespace, closeTimeoutMs }: BrokerOptio
   const vhost = config.vhosts!['/']!
   vhost.connections = amqpUrl.split(',').map((url) => ({ url: url.trim() }))
   if (namespace) vhost.namespace = namespace
-  if (closeTimeoutMs) subscriptionOf(config).closeTimeout = closeTimeoutMs
+  // Every subscription's (products, webhook deliveries): the worker stops them side by side.
+  for (const subscription of Object.values(vhost.subscriptions ?? {}) as ProductSubscription[]) {
+    if (closeTimeoutMs) subscription.closeTimeout = closeTimeoutMs
+  }
   return config
 }
 
@@ -100,16 +103,26 @@ export function connectBroker(config: BrokerConfig, log: Logger, signal: AbortSi
  * While the connection is down rascal would hold the message indefinitely; we abort instead
  * and let the outbox try again, so the caller is never left waiting.
  */
-export async function publishProductCreated(broker: BrokerAsPromised, productId: number): Promise<void> {
-  const publication = await broker.publish(PUBLICATION, { product_id: productId })
+export function publishProductCreated(broker: BrokerAsPromised, productId: number): Promise<void> {
+  return publishConfirmed(broker, PUBLICATION, { product_id: productId }, `product ${productId}`)
+}
+
+/** As publishProductCreated, for any publication with confirms; `what` names the message in errors. */
+export async function publishConfirmed(
+  broker: BrokerAsPromised,
+  name: string,
+  content: object,
+  what: string,
+): Promise<void> {
+  const publication = await broker.publish(name, content)
   await new Promise<void>((resolve, reject) => {
     publication.on('success', () => resolve())
     publication.on('error', (err: Error) => reject(err))
     const events: EventEmitter = publication // rascal's types do not list 'paused'
     events.on('paused', () => {
       publication.abort()
-      reject(new Error(`RabbitMQ unavailable: product ${productId} not published`))
+      reject(new Error(`RabbitMQ unavailable: ${what} not published`))
     })
-    publication.on('return', () => reject(new Error(`message for product ${productId} was not routed to any queue`)))
+    publication.on('return', () => reject(new Error(`message for ${what} was not routed to any queue`)))
   })
 }

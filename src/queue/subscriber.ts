@@ -20,12 +20,18 @@ export interface Attempt {
   last: boolean
 }
 
-/** How many times rascal has forwarded the message to the retry queue, against the attempts declared. */
-export function attemptOf(message: Pick<Message, 'properties'>, recovery: Recovery[]): Attempt {
+/** How many times rascal has forwarded the message to a retry queue (its recovery headers say). */
+export function forwardedOf(message: Pick<Message, 'properties'>): number {
   const rascal = message.properties.headers?.rascal as
     { originalQueue?: string; recovery?: Record<string, { forwarded?: number }> } | undefined
-  const forwarded = rascal?.recovery?.[rascal.originalQueue ?? '']?.forwarded ?? 0
-  const attempts = recovery[0]?.attempts ?? 0
+  return rascal?.recovery?.[rascal.originalQueue ?? '']?.forwarded ?? 0
+}
+
+/** How many times rascal has forwarded the message to the retry queue, against the attempts declared. */
+export function attemptOf(message: Pick<Message, 'properties'>, recovery: Recovery[]): Attempt {
+  const forwarded = forwardedOf(message)
+  // The last forward with attempts (a chain may go through several, one per wait).
+  const attempts = Math.max(0, ...recovery.map((step) => step.attempts ?? 0))
   return { retry: forwarded > 0, last: forwarded >= attempts }
 }
 
@@ -100,7 +106,7 @@ export async function subscribeToProducts({
     })
     subscription.on('error', (err: Error) => log.error({ err }, 'subscription error'))
   }
-  return pRetry(() => consume(broker, prefetch, attach), {
+  return pRetry(() => consume(broker, { name: SUBSCRIPTION, prefetch }, attach), {
     retries: Infinity,
     minTimeout: 1000,
     maxTimeout: 30_000,
@@ -113,12 +119,12 @@ export async function subscribeToProducts({
  * rascal retries a consumer whose channel fails later, but not one whose first channel fails
  * (the connection dropping while it subscribes): it only emits 'error'. Then we start over.
  */
-async function consume(
+export async function consume(
   broker: BrokerAsPromised,
-  prefetch: number,
+  { name, prefetch }: { name: string; prefetch: number },
   attach: (subscription: SubscriberSessionAsPromised) => void,
 ): Promise<SubscriberSessionAsPromised> {
-  const subscription = await broker.subscribe(SUBSCRIPTION, { prefetch })
+  const subscription = await broker.subscribe(name, { prefetch })
   const subscribed = new Promise<void>((resolve, reject) => {
     subscription.once('subscribed', resolve)
     subscription.once('error', reject)

@@ -51,3 +51,10 @@ export const queuesOf = (config: BrokerConfig) => config.vhosts!['/']!.queues as
 export function setRetryDelay(config: BrokerConfig, ms: number): void {
   queuesOf(config)['products.retry.wait']!.options!.arguments!['x-message-ttl'] = ms
 }
+
+/** Shortens every webhook retry wait to `ms`, keeping the mechanism (one wait queue per retry). */
+export function setWebhookRetryDelay(config: BrokerConfig, ms: number): void {
+  for (const [name, queue] of Object.entries(queuesOf(config))) {
+    if (name.startsWith('webhooks.wait.')) queue.options!.arguments!['x-message-ttl'] = ms
+  }
+}

@@ -6,7 +6,7 @@ import { publishProductCreated, recoveryOf } from '../../src/queue/broker.ts'
 import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox-relay.ts'
 import { startWorker, type Worker } from '../../src/worker.ts'
 import { testSettings } from './api.ts'
-import { setRetryDelay, type TestBroker } from './broker.ts'
+import { setRetryDelay, setWebhookRetryDelay, type TestBroker } from './broker.ts'
 import type { TestDatabase } from './database.ts'
 import { startEnvironment } from './environment.ts'
 import type { ImageServer, Route } from './image-server.ts'
@@ -17,7 +17,7 @@ export interface PipelineOptions {
   routes: Record<string, Route>
   /** Variables on top of the test's database and images directory; the image server is allowed. */
   env?: Record<string, string>
-  /** Broker-side wait before a retry (the production mechanism, shortened). */
+  /** Broker-side wait before a retry, of a product or a webhook (the production mechanism, shortened). */
   retryDelayMs?: number
   /** Retries before an image is recorded as unavailable. */
   retries?: number
@@ -59,6 +59,7 @@ export async function startPipeline({
     log: logs.log,
     tuneBroker: (rascal) => {
       setRetryDelay(rascal, retryDelayMs)
+      setWebhookRetryDelay(rascal, retryDelayMs)
       if (retries !== undefined) recoveryOf(rascal)[0]!.attempts = retries
     },
   })
@@ -74,7 +75,7 @@ export async function startPipeline({
     db: database.db,
     onProductCreated: relay.wake,
     checks: healthChecks(database.db, () => true),
-    settings: testSettings(),
+    settings: testSettings(env),
     store: await createImageStore(config),
   })
   const worker = await startWorker({

@@ -70,6 +70,8 @@ describe('operating the API: docs, probes, metrics, served images', () => {
         '/products/{id}',
         '/products/{id}/reprocess',
         '/ready',
+        '/webhooks',
+        '/webhooks/{id}',
       ])
       const create = spec.paths['/products']!.post
       expect(create.requestBody.content['application/json'].schema.required).toEqual(

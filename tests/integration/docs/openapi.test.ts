@@ -77,16 +77,21 @@ describe('the OpenAPI document at /docs/json', () => {
         .sort(),
     ).toEqual([
       'createProduct',
+      'createWebhook',
       'deleteProduct',
+      'deleteWebhook',
       'getHealth',
       'getProduct',
       'getReadiness',
+      'getWebhook',
       'listProducts',
+      'listWebhooks',
       'reprocessProduct',
       'updateProduct',
     ])
     for (const { route, operation } of operations()) {
-      expect(operation.security, route).toEqual(route.startsWith('/products') ? [{ apiKey: [] }] : [])
+      const keyed = route.startsWith('/products') || route.startsWith('/webhooks')
+      expect(operation.security, route).toEqual(keyed ? [{ apiKey: [] }] : [])
     }
   })
 
@@ -98,6 +103,10 @@ describe('the OpenAPI document at /docs/json', () => {
     expect(statuses('/products/{id}/reprocess', 'post')).toEqual(['202', '400', '401', '404', '409', '429', '5XX'])
     expect(statuses('/products/{id}', 'patch')).toEqual(['200', '400', '401', '404', '409', '429', '5XX'])
     expect(statuses('/products/{id}', 'delete')).toEqual(['204', '400', '401', '404', '429', '5XX'])
+    expect(statuses('/webhooks', 'post')).toEqual(['201', '400', '401', '403', '409', '413', '422', '429', '5XX'])
+    expect(statuses('/webhooks', 'get')).toEqual(['200', '400', '401', '429', '5XX'])
+    expect(statuses('/webhooks/{id}', 'get')).toEqual(['200', '400', '401', '404', '429', '5XX'])
+    expect(statuses('/webhooks/{id}', 'delete')).toEqual(['204', '400', '401', '404', '429', '5XX'])
     for (const { route, method, operation } of operations()) {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (status === '204') expect(response, `${method} ${route} ${status}`).not.toHaveProperty('content')
@@ -134,5 +143,19 @@ describe('the OpenAPI document at /docs/json', () => {
     const refused = await client.POST('/products', { body: { ...body, user_id: userId + 1000 } })
     expect(refused.response.status).toBe(403)
     expect(refused.error?.message).toMatch(/another user/)
+  })
+
+  it('lets a client generated from it register, read and delete a webhook', async () => {
+    const userId = await createUser(database.db)
+    const { key } = await createApiKey(database.db, { userId })
+    const client = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${key}` } })
+
+    const created = await client.POST('/webhooks', { body: { user_id: userId, url: 'https://8.8.8.8/hooks' } })
+    expect(created.response.status).toBe(201)
+    expect(created.data!.secret).toMatch(/^whsec_/)
+    const read = await client.GET('/webhooks/{id}', { params: { path: { id: created.data!.id } } })
+    expect(read.data).toMatchObject({ id: created.data!.id, enabled: true, attempts: [] })
+    const deleted = await client.DELETE('/webhooks/{id}', { params: { path: { id: created.data!.id } } })
+    expect(deleted.response.status).toBe(204)
   })
 })

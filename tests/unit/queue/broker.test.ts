@@ -10,6 +10,7 @@ describe('brokerConfig', () => {
     expect(vhost.connections).toEqual([{ url: 'amqp://u:p@rabbit:5672' }])
     expect(vhost.namespace).toBe('test-1')
     expect(subscriptionOf(config).closeTimeout).toBe(7000)
+    expect(vhost.subscriptions!.deliver_webhook).toMatchObject({ closeTimeout: 7000 })
   })
 
   it('lists every node of a cluster, for rascal to move on to the next when one fails', () => {

@@ -1,6 +1,6 @@
 import type { Recovery } from 'rascal'
 import { describe, expect, it } from 'vitest'
-import { attemptOf, productIdOf } from '../../../src/queue/subscriber.ts'
+import { attemptOf, forwardedOf, productIdOf } from '../../../src/queue/subscriber.ts'
 
 describe('productIdOf', () => {
   it('reads the product id', () => {
@@ -42,5 +42,23 @@ describe('attemptOf', () => {
 
   it('is the last attempt once the retries are used up', () => {
     expect(attemptOf(message(3) as never, recovery)).toEqual({ retry: true, last: true })
+  })
+})
+
+describe('attemptOf, through a chain of waits', () => {
+  // As the webhook deliveries' recovery: one forward a wait queue, counted together by rascal.
+  const recovery: Recovery[] = [
+    { strategy: 'forward', publication: 'wait', attempts: 1 },
+    { strategy: 'forward', publication: 'wait', attempts: 2 },
+    { strategy: 'forward', publication: 'dead' },
+  ]
+  const message = (forwarded: number) => ({
+    properties: { headers: { rascal: { originalQueue: 'q', recovery: { q: { forwarded } } } } },
+  })
+
+  it('is the last attempt only after the last wait', () => {
+    expect(forwardedOf(message(1) as never)).toBe(1)
+    expect(attemptOf(message(1) as never, recovery)).toEqual({ retry: true, last: false })
+    expect(attemptOf(message(2) as never, recovery)).toEqual({ retry: true, last: true })
   })
 })
