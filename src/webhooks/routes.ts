@@ -4,9 +4,9 @@ import { REQUIRES_API_KEY } from '../auth/authenticate.ts'
 import { mayActFor, visibleTo } from '../auth/principal.ts'
 import type { Db } from '../db/client.ts'
 import { isMissingReference } from '../db/errors.ts'
-import { ServerError } from '../error-handler.ts'
 import type { AddressPolicy } from '../images/address-policy.ts'
-import { ErrorReply, ListQuery } from '../routes/products/schema.ts'
+import { ListQuery } from '../routes/products/schema.ts'
+import { commonAnswers, errorReply, ErrorReply, forbidden, unknownUser } from '../routes/replies.ts'
 import { webhookAddressProblem } from './address-check.ts'
 import {
   CreatedWebhook,
@@ -29,8 +29,7 @@ export interface WebhookRoutesOptions {
 const ATTEMPTS_SHOWN = 20
 
 // Another user's endpoint answers exactly as a missing one, as products do.
-const notFound = (id: number) => ({ statusCode: 404, error: 'Not Found', message: `webhook ${id} does not exist` })
-const commonAnswers = { 401: ErrorReply, 429: ErrorReply, '5xx': ServerError }
+const notFound = (id: number) => errorReply(404, `webhook ${id} does not exist`)
 
 /**
  * /webhooks: a user's endpoints for product events, with the access rules of /products (a user's
@@ -66,24 +65,22 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
     async (request, reply) => {
       const { principal, body } = request
       if (!mayActFor(principal, body.user_id)) {
-        const message = 'this API key belongs to another user: it may register webhooks only for its own user_id'
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message })
+        return reply.code(403).send(forbidden('register webhooks'))
       }
       const problem = await webhookAddressProblem(addressPolicy, body.url)
       if (problem) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `body/url: ${problem}` })
+        return reply.code(400).send(errorReply(400, `body/url: ${problem}`))
       }
       if ((await db.webhookEndpoint.count({ where: { user_id: body.user_id } })) >= MAX_ENDPOINTS_PER_USER) {
         const message = `user ${body.user_id} already has ${MAX_ENDPOINTS_PER_USER} webhooks: delete one first`
-        return reply.code(409).send({ statusCode: 409, error: 'Conflict', message })
+        return reply.code(409).send(errorReply(409, message))
       }
       try {
         const row = await db.webhookEndpoint.create({ data: { ...body, secret: newSecret() } })
         return reply.code(201).send({ ...endpointView(row), secret: row.secret })
       } catch (error) {
         if (!isMissingReference(error)) throw error
-        const message = `user_id ${body.user_id} does not exist`
-        return reply.code(422).send({ statusCode: 422, error: 'Unprocessable Entity', message })
+        return reply.code(422).send(unknownUser(body.user_id))
       }
     },
   )

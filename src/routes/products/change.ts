@@ -6,16 +6,8 @@ import type { Product as ProductRow } from '../../generated/prisma/client.ts'
 import { carryOver, imageRecords } from '../../images/image-record.ts'
 import { recordSuperseded, supersededBy } from '../../images/retention.ts'
 import type { ProductRoutesOptions } from './index.ts'
-import {
-  commonAnswers,
-  conflict,
-  ErrorReply,
-  notFound,
-  Product,
-  ProductParams,
-  updateProductBody,
-  type UpdateProductBody,
-} from './schema.ts'
+import { commonAnswers, errorReply, ErrorReply } from '../replies.ts'
+import { notFound, Product, ProductParams, updateProductBody, type UpdateProductBody } from './schema.ts'
 import { productView } from './view.ts'
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((item, i) => item === b[i])
@@ -74,7 +66,7 @@ const changeProducts: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (
       // Ajv drops properties the schema does not name (user_id among them) before minProperties can see them.
       if (Object.keys(request.body).length === 0) {
         const message = `body must name at least one of ${Object.keys(updateProductBody(limits).properties).join(', ')}`
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message })
+        return reply.code(400).send(errorReply(400, message))
       }
       const visible = { product_id: id, ...visibleTo(request.principal) }
       const row = await db.product.findFirst({ where: visible })
@@ -83,7 +75,7 @@ const changeProducts: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (
       const requeued = 'status' in data
       if (requeued && (row.status === 'pending' || row.status === 'processing')) {
         const message = `product ${id} is ${row.status}: change its images once it is done or failed`
-        return reply.code(409).send(conflict(message))
+        return reply.code(409).send(errorReply(409, message))
       }
       // New images apply only to the image list and the settled status they were worked out from.
       const unchanged = requeued ? { product_images: { equals: row.product_images }, status: row.status } : {}
@@ -94,7 +86,7 @@ const changeProducts: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (
       })
       if (!updated) {
         const message = `product ${id} changed meanwhile (another change, or its processing): try again`
-        return reply.code(409).send(conflict(message))
+        return reply.code(409).send(errorReply(409, message))
       }
       if (requeued) onProductCreated(id)
       return productView(updated)

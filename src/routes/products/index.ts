@@ -3,11 +3,9 @@ import { REQUIRES_API_KEY } from '../../auth/authenticate.ts'
 import { mayActFor, visibleTo } from '../../auth/principal.ts'
 import type { Db } from '../../db/client.ts'
 import { isMissingReference } from '../../db/errors.ts'
+import { commonAnswers, errorReply, ErrorReply, forbidden, unknownUser } from '../replies.ts'
 import {
-  commonAnswers,
-  conflict,
   createProductBody,
-  ErrorReply,
   ListQuery,
   Product,
   ProductList,
@@ -56,8 +54,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
     async (request, reply) => {
       const { principal, body } = request
       if (!mayActFor(principal, body.user_id)) {
-        const message = `this API key belongs to another user: it may create products only for its own user_id`
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message })
+        return reply.code(403).send(forbidden('create products'))
       }
       try {
         const row = await db.product.create({ data: body })
@@ -66,8 +63,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         return reply.code(201).send(productView(row))
       } catch (error) {
         if (!isMissingReference(error)) throw error
-        const message = `user_id ${body.user_id} does not exist`
-        return reply.code(422).send({ statusCode: 422, error: 'Unprocessable Entity', message })
+        return reply.code(422).send(unknownUser(body.user_id))
       }
     },
   )
@@ -159,7 +155,7 @@ const products: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (app, { 
         const message =
           `product ${id} is ${row.status}: it is already queued or being processed; ` +
           'reprocess it once it is done or failed'
-        return reply.code(409).send(conflict(message))
+        return reply.code(409).send(errorReply(409, message))
       }
       onProductCreated(id)
       return reply.code(202).send(productView(row))

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { ServerError } from '../../error-handler.ts'
 import { ImageRecord, VariantRecord } from '../../images/image-record.ts'
+import { errorReply } from '../replies.ts'
 
 /**
  * The largest number an int4 column (product_id, user_id) holds: a larger one is the client's error,
@@ -116,21 +116,5 @@ export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 })
 
-export const ErrorReply = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
-})
-
-// What every products route may answer besides its own statuses: no or a bad key, too many
-// requests, and a failure of the server (the database down, say).
-export const commonAnswers = { 401: ErrorReply, 429: ErrorReply, '5xx': ServerError }
-
 // Another user's product answers exactly as a missing one: a key learns nothing of others' products.
-export const notFound = (id: number) => ({
-  statusCode: 404,
-  error: 'Not Found',
-  message: `product ${id} does not exist`,
-})
-
-export const conflict = (message: string) => ({ statusCode: 409, error: 'Conflict', message })
+export const notFound = (id: number) => errorReply(404, `product ${id} does not exist`)
