@@ -4,6 +4,7 @@ import { inject } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
 import { createDb, type Db } from '../../src/db/client.ts'
 import { applyMigrations, ensureDatabase, readMigrations } from '../../src/db/migrate.ts'
+import { withProductLock } from '../../src/db/product-lock.ts'
 
 export interface TestDatabase {
   url: string
@@ -67,4 +68,22 @@ export async function createProduct(db: Db, userId: number, imageCount = 1): Pro
     },
   })
   return product.product_id
+}
+
+/** Holds a product's lock as a worker processing it would, until released. Resolves once it is held. */
+export async function holdProductLock(db: Db, productId: number): Promise<{ release(): Promise<void> }> {
+  let release = () => {}
+  let held = () => {}
+  const holding = new Promise<void>((resolve) => (held = resolve))
+  const lock = withProductLock(db, productId, async () => {
+    held()
+    await new Promise<void>((resolve) => (release = resolve))
+  })
+  await holding
+  return {
+    async release() {
+      release()
+      await lock
+    },
+  }
 }

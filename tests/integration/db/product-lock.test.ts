@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withProductLock, withProductLockIfFree } from '../../../src/db/product-lock.ts'
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts'
+import { createTestDatabase, holdProductLock, type TestDatabase } from '../../helpers/database.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -64,19 +64,12 @@ describe('withProductLock', () => {
   })
 
   it('withProductLockIfFree skips a product whose lock is held, and runs one that is free', async () => {
-    let finish = () => {}
-    let holding = false
-    const held = withProductLock(database.db, 12, async () => {
-      holding = true
-      await new Promise<void>((resolve) => (finish = resolve))
-    })
-    await expect.poll(() => holding).toBe(true)
+    const lock = await holdProductLock(database.db, 12)
     let ran = false
     expect(await withProductLockIfFree(database.db, 12, async () => (ran = true))).toBeUndefined()
     expect(ran).toBe(false)
     expect(await withProductLockIfFree(database.db, 13, async () => 'free')).toBe('free')
-    finish()
-    await held
+    await lock.release()
     expect(await withProductLockIfFree(database.db, 12, async () => 'free now')).toBe('free now')
   })
 })

@@ -2,14 +2,19 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withProductLock } from '../../../src/db/product-lock.ts'
 import { runGcCommand } from '../../../src/images/gc-command.ts'
 import { recordSuperseded } from '../../../src/images/retention.ts'
 import { imageKey, originalKey, sourceName } from '../../../src/images/storage/image-keys.ts'
 import type { ImageStore } from '../../../src/images/storage/image-store.ts'
 import { localStore } from '../../../src/images/storage/local-store.ts'
 import { s3Store } from '../../../src/images/storage/s3-store.ts'
-import { createProduct, createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import {
+  createProduct,
+  createTestDatabase,
+  createUser,
+  holdProductLock,
+  type TestDatabase,
+} from '../../helpers/database.ts'
 import { startS3Server } from '../../helpers/s3-server.ts'
 
 interface Backend {
@@ -106,18 +111,11 @@ describe.each(Object.keys(backends))('npm run images:gc: %s', (name) => {
     const id = await product('done', ['a'])
     await backend.store.put(key(id, 'a'), Buffer.from('a'))
     await backend.store.put(key(id, 'being-written'), Buffer.from('b'))
-    let release = () => {}
-    let holding = false
-    const held = withProductLock(database.db, id, async () => {
-      holding = true
-      await new Promise<void>((resolve) => (release = resolve))
-    })
-    await expect.poll(() => holding).toBe(true)
+    const lock = await holdProductLock(database.db, id)
     const { lines } = await gc('--delete')
     expect(lines.at(-1)).toContain(String(id))
     expect(await stored()).toContain(key(id, 'being-written'))
-    release()
-    await held
+    await lock.release()
   })
 
   it('says how to use it when the arguments are wrong', async () => {

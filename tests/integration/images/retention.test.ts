@@ -2,12 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withProductLock } from '../../../src/db/product-lock.ts'
 import { recordSuperseded, removeSupersededFiles } from '../../../src/images/retention.ts'
 import { imageKey } from '../../../src/images/storage/image-keys.ts'
 import type { ImageStore } from '../../../src/images/storage/image-store.ts'
 import { localStore } from '../../../src/images/storage/local-store.ts'
-import { createProduct, createTestDatabase, createUser, type TestDatabase } from '../../helpers/database.ts'
+import {
+  createProduct,
+  createTestDatabase,
+  createUser,
+  holdProductLock,
+  type TestDatabase,
+} from '../../helpers/database.ts'
 import { recordLogs } from '../../helpers/logs.ts'
 
 const HOUR = 3_600_000
@@ -67,17 +72,10 @@ describe('removeSupersededFiles', () => {
 
   it('leaves a product a worker holds for a later pass', async () => {
     const { id, key } = await productWith({ named: ['1'], superseded: ['2'] })
-    let release = () => {}
-    let holding = false
-    const held = withProductLock(database.db, id, async () => {
-      holding = true
-      await new Promise<void>((resolve) => (release = resolve))
-    })
-    await expect.poll(() => holding).toBe(true)
+    const lock = await holdProductLock(database.db, id)
     await sweep(0)
     expect(await listed(id)).toEqual([key('1'), key('2')])
-    release()
-    await held
+    await lock.release()
     await sweep(0)
     expect(await listed(id)).toEqual([key('1')])
   })
