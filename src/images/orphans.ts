@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts'
 import { withProductLockIfFree } from '../db/product-lock.ts'
 import { namedKeys, type NamedFiles } from './image-record.ts'
-import { productOfKey } from './storage/image-keys.ts'
+import { keysByProduct } from './storage/image-keys.ts'
 import type { ImageStore } from './storage/image-store.ts'
 
 export interface ProductFiles {
@@ -42,13 +42,10 @@ export interface FindOrphansOptions {
  * is never taken for an orphan; a product held or in flux is skipped and said so.
  */
 export async function findOrphans({ db, store, remove }: FindOrphansOptions): Promise<OrphanReport> {
-  const keysByProduct = new Map<number, string[]>()
-  for await (const key of store.list()) {
-    const productId = productOfKey(key)
-    keysByProduct.set(productId, [...(keysByProduct.get(productId) ?? []), key])
-  }
+  const stored: string[] = []
+  for await (const key of store.list()) stored.push(key)
   const report: OrphanReport = { orphans: new Map(), skipped: [] }
-  for (const [productId, keys] of keysByProduct) {
+  for (const [productId, keys] of keysByProduct(stored)) {
     const orphans = await withProductLockIfFree(db, productId, async () => {
       const [product, superseded] = await Promise.all([
         db.product.findUnique({ where: { product_id: productId } }),

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts'
 import { withProductLockIfFree } from '../db/product-lock.ts'
 import { supersededFilesRemoved } from '../metrics.ts'
 import { namedKeys, type NamedFiles } from './image-record.ts'
-import { isStoredKey, productOfKey } from './storage/image-keys.ts'
+import { isStoredKey, keysByProduct, productOfKey } from './storage/image-keys.ts'
 import type { ImageStore } from './storage/image-store.ts'
 
 /** The files a product named before and no longer names: superseded, not yet removed. */
@@ -53,10 +53,9 @@ export async function removeSupersededFiles({
     orderBy: { superseded_at: 'asc' },
     take: batchSize,
   })
-  const keysByProduct = new Map<number, string[]>()
-  for (const row of due) keysByProduct.set(row.product_id, [...(keysByProduct.get(row.product_id) ?? []), row.key])
   let settled = 0
-  for (const [productId, keys] of keysByProduct) {
+  // A row's key names its product's folder (a check constraint holds it to product_id).
+  for (const [productId, keys] of keysByProduct(due.map((row) => row.key))) {
     const done = await withProductLockIfFree(db, productId, async () => {
       const product = await db.product.findUnique({ where: { product_id: productId } })
       const named = product ? namedKeys(product) : new Set<string>()

@@ -55,6 +55,18 @@ export const isImageKey = (key: string): boolean => SERVED_KEY.test(key)
 /** The product a stored key belongs to: its first segment. */
 export const productOfKey = (key: string): number => Number(key.slice(0, key.indexOf('/')))
 
+/** Keys by the product they belong to, each product's in the order given. */
+export function keysByProduct(keys: Iterable<string>): Map<number, string[]> {
+  const byProduct = new Map<number, string[]>()
+  for (const key of keys) {
+    const productId = productOfKey(key)
+    const ofProduct = byProduct.get(productId) ?? []
+    ofProduct.push(key)
+    byProduct.set(productId, ofProduct)
+  }
+  return byProduct
+}
+
 /** The key inside a recorded location, local path or S3 URI alike: its last two segments. */
 export const keyOfLocation = (location: string): string => location.split(/[\\/]/).slice(-2).join('/')
 

@@ -9,6 +9,7 @@ import {
   isImageKey,
   isStoredKey,
   keyOfLocation,
+  keysByProduct,
   originalKey,
   productOfKey,
   sourceName,
@@ -108,8 +109,18 @@ describe('imageNames', () => {
   })
 })
 
-describe('productOfKey', () => {
+describe('productOfKey and keysByProduct', () => {
   it('reads the product from a key', () => {
     expect(productOfKey('42/0123456789abcdef.1a2b3c4d.webp')).toBe(42)
+  })
+
+  it('groups keys by product, each product keeping the order given', () => {
+    const keys = ['4/a.webp', '42/b.webp', '4/c.webp', '420/d.webp']
+    expect([...keysByProduct(keys)]).toEqual([
+      [4, ['4/a.webp', '4/c.webp']],
+      [42, ['42/b.webp']],
+      [420, ['420/d.webp']],
+    ])
+    expect(keysByProduct([]).size).toBe(0)
   })
 })
