@@ -42,6 +42,7 @@ const changeProducts: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (
 ) => {
   const tags = ['products']
   const security = REQUIRES_API_KEY
+  const updateBody = updateProductBody(limits)
 
   app.patch(
     '/:id',
@@ -57,7 +58,7 @@ const changeProducts: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (
           "files, new ones are made, and removed ones' files are deleted after IMAGE_RETENTION_HOURS. Changing " +
           'the images of a product that is pending or processing answers 409, as reprocess does.',
         params: ProductParams,
-        body: updateProductBody(limits),
+        body: updateBody,
         response: { 200: Product, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply, ...commonAnswers },
       },
     },
@@ -65,7 +66,7 @@ const changeProducts: FastifyPluginAsyncTypebox<ProductRoutesOptions> = async (
       const id = request.params.id
       // Ajv drops properties the schema does not name (user_id among them) before minProperties can see them.
       if (Object.keys(request.body).length === 0) {
-        const message = `body must name at least one of ${Object.keys(updateProductBody(limits).properties).join(', ')}`
+        const message = `body must name at least one of ${Object.keys(updateBody.properties).join(', ')}`
         return reply.code(400).send(errorReply(400, message))
       }
       const visible = { product_id: id, ...visibleTo(request.principal) }
